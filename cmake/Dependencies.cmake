@@ -1,0 +1,10 @@
+# Every dependency comes from Debian 12 packages (tools/setup) or, for Conan users, conan/.
+find_package(Boost 1.81 REQUIRED COMPONENTS json unit_test_framework)
+find_package(OpenSSL REQUIRED)
+find_package(SQLite3 REQUIRED)
+find_package(yaml-cpp REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(Threads REQUIRED)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(LIBGIT2 REQUIRED IMPORTED_TARGET libgit2)

@@ -1,0 +1,30 @@
+// The command line only: parse, hand over to a command, map its outcome to an exit code.
+#include <spdlog/spdlog.h>
+
+#include <exception>
+
+#include "cli/commands.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"upgrade-agent: verified, reversible upgrades of Kubernetes services kept in Terraform"};
+  app.set_version_flag("--version", std::string("upgrade-agent ") + UA_VERSION);
+  app.require_subcommand(1);
+  ua::cli::Context ctx;
+  app.add_flag("-v,--verbose", ctx.verbosity, "More log detail on stderr (repeat for more)");
+
+  ua::cli::register_config_command(app, ctx);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? ua::cli::kDone : ua::cli::kBadInput;
+  }
+  ua::cli::setup_logging(ctx.verbosity);
+  try {
+    return ctx.action ? ctx.action() : ua::cli::kBadInput;
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+    return ua::cli::kFailed;
+  }
+}
