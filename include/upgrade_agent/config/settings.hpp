@@ -50,6 +50,7 @@ struct Settings {
   Secret github_token;
   std::string git_remote = "origin";
   std::string git_branch = "master";
+  std::string git_author = "Service Upgrade Agent <noreply@viktorbarzin.me>";  // "Name <email>"
 
   std::string woodpecker_url;
   Secret woodpecker_api_token;

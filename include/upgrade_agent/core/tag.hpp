@@ -23,12 +23,13 @@ struct Tag {
   std::string prerelease;              // "beta1", "rc.1"; empty for a release
   std::string variant;                 // "alpine", "cuda", "cu128", "tensorrt"; empty for none
   std::string revision;                // "r1", "ls123", "r0-ls376"; empty for none
+  std::string release_text;            // the release numbers as written: "2024.01.05"
 
   [[nodiscard]] bool is_version() const noexcept { return !release.empty(); }
   [[nodiscard]] bool is_prerelease() const noexcept { return !prerelease.empty(); }
   [[nodiscard]] bool is_latest() const noexcept { return raw == "latest"; }
   // "2.7.4": the release numbers as written, without prefix or suffixes.
-  [[nodiscard]] std::string release_string() const;
+  [[nodiscard]] const std::string& release_string() const noexcept { return release_text; }
 };
 
 // Never fails for a syntactically valid tag: a tag that is not a version comes
