@@ -214,6 +214,9 @@ std::string ImageRef::name() const { return registry + "/" + path; }
 
 std::string ImageRef::familiar_name() const {
   if (registry != kDockerHub) return name();
+  // "docker.io/a.b/c" must keep its registry: "a.b/c" would read as registry a.b.
+  const std::string_view first = std::string_view(path).substr(0, path.find('/'));
+  if (first.find('.') != std::string_view::npos || first == "localhost") return name();
   constexpr std::string_view kLibrary = "library/";
   if (path.compare(0, kLibrary.size(), kLibrary) == 0 && path.find('/', kLibrary.size()) == std::string::npos) {
     return path.substr(kLibrary.size());

@@ -52,6 +52,8 @@ const Good kGood[] = {
      "nginx", std::nullopt, true},
     {"ghcr.io/x/y:1.2@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", "ghcr.io/x/y",
      "ghcr.io/x/y", "1.2", true},
+    {"docker.io/a.b/c:1", "docker.io/a.b/c", "docker.io/a.b/c", "1", false},  // not registry a.b
+    {"registry-1.docker.io/localhost/x", "docker.io/localhost/x", "docker.io/localhost/x", std::nullopt, false},
     {"Registry.Example.com/app", "Registry.Example.com/app", "Registry.Example.com/app", std::nullopt, false},
 };
 
