@@ -229,17 +229,19 @@ void read_file(const std::filesystem::path& file, Loader& loader, std::vector<Pr
   detail::JsonReader r(problems);
   const auto* root = r.object(*doc, name + ":$");
   if (root == nullptr) return;
-  for (const auto& [key, value] : *root) {
+  for (const auto& entry : *root) {
+    const std::string_view key = entry.key();
+    const json::value& value = entry.value();
     const std::string where = detail::child_path(name + ":$", key);
     const auto secret = std::find_if(std::begin(kSecrets), std::end(kSecrets),
-                                     [&](const SecretKey& k) { return k.file_key == std::string_view(key); });
+                                     [key](const SecretKey& k) { return k.file_key == key; });
     if (secret != std::end(kSecrets)) {
       r.error(where, "secrets come from the environment only: set " + std::string(secret->env) +
                          " instead (the value is not shown)");
       continue;
     }
     const auto known = std::find_if(std::begin(kKeys), std::end(kKeys),
-                                    [&](const Key& k) { return k.file_key == std::string_view(key); });
+                                    [key](const Key& k) { return k.file_key == key; });
     if (known == std::end(kKeys)) {
       r.warning(where, "unknown key (ignored)");
       continue;

@@ -113,10 +113,10 @@ std::strong_ordering compare_pieces(const std::vector<Piece>& a, const std::vect
     const Piece& y = b[i];
     if (x.numeric != y.numeric) return x.numeric ? std::strong_ordering::less : std::strong_ordering::greater;
     if (x.numeric) {
-      if (auto c = x.number <=> y.number; c != 0) return c;
+      if (auto c = x.number <=> y.number; std::is_neq(c)) return c;
     } else {
-      if (auto c = word_rank(x.word) <=> word_rank(y.word); c != 0) return c;
-      if (auto c = x.word <=> y.word; c != 0) return c;
+      if (auto c = word_rank(x.word) <=> word_rank(y.word); std::is_neq(c)) return c;
+      if (auto c = x.word <=> y.word; std::is_neq(c)) return c;
     }
   }
   return a.size() <=> b.size();
@@ -127,7 +127,7 @@ std::strong_ordering compare_release(const std::vector<std::uint64_t>& a, const 
   for (std::size_t i = 0; i < n; ++i) {
     const std::uint64_t x = i < a.size() ? a[i] : 0;
     const std::uint64_t y = i < b.size() ? b[i] : 0;
-    if (auto c = x <=> y; c != 0) return c;
+    if (auto c = x <=> y; std::is_neq(c)) return c;
   }
   return std::strong_ordering::equal;
 }
@@ -226,13 +226,13 @@ Expected<Tag> parse_tag(std::string_view text) {
 std::partial_ordering compare(const Tag& a, const Tag& b) {
   if (a.raw == b.raw) return std::partial_ordering::equivalent;
   if (!comparable(a, b)) return std::partial_ordering::unordered;
-  if (auto c = compare_release(a.release, b.release); c != 0) return c;
+  if (auto c = compare_release(a.release, b.release); std::is_neq(c)) return c;
   if (a.is_prerelease() != b.is_prerelease()) {
     // 1.0.0-rc1 comes before 1.0.0
     return a.is_prerelease() ? std::partial_ordering::less : std::partial_ordering::greater;
   }
-  if (auto c = compare_pieces(pieces(a.prerelease), pieces(b.prerelease)); c != 0) return c;
-  if (auto c = compare_pieces(pieces(a.revision), pieces(b.revision)); c != 0) return c;
+  if (auto c = compare_pieces(pieces(a.prerelease), pieces(b.prerelease)); std::is_neq(c)) return c;
+  if (auto c = compare_pieces(pieces(a.revision), pieces(b.revision)); std::is_neq(c)) return c;
   return std::partial_ordering::equivalent;
 }
 
@@ -246,11 +246,11 @@ std::optional<JumpKind> jump_between(const Tag& from, const Tag& to) {
     const std::uint64_t y = i < to.release.size() ? to.release[i] : 0;
     if (x != y) return i == 0 ? JumpKind::major : i == 1 ? JumpKind::minor : JumpKind::patch;
   }
-  if (compare_pieces(pieces(from.prerelease), pieces(to.prerelease)) != 0 ||
+  if (std::is_neq(compare_pieces(pieces(from.prerelease), pieces(to.prerelease))) ||
       from.is_prerelease() != to.is_prerelease()) {
     return JumpKind::prerelease;
   }
-  if (compare_pieces(pieces(from.revision), pieces(to.revision)) != 0) return JumpKind::revision;
+  if (std::is_neq(compare_pieces(pieces(from.revision), pieces(to.revision)))) return JumpKind::revision;
   return JumpKind::same;
 }
 
