@@ -85,6 +85,21 @@ std::string state_name(int state) {
   }
 }
 
+// The server's sideband text (hook output) on one line, for an error message.
+std::string one_line(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    const bool space = std::isspace(static_cast<unsigned char>(c)) != 0 || std::iscntrl(static_cast<unsigned char>(c)) != 0;
+    if (space) {
+      if (!out.empty() && out.back() != ' ') out.push_back(' ');
+    } else {
+      out.push_back(c);
+    }
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
 // A path the caller may commit or read: relative, inside the tree, no glob
 // characters (libgit2 would treat them as patterns), '/' separators.
 core::Expected<std::string> clean_path(std::string_view raw, bool allow_empty) {
@@ -145,6 +160,10 @@ struct Repository::Impl {
   }
 
   // ---- lookups ------------------------------------------------------------
+
+  // One remote object per clone, looked up at open: libgit2 1.5 leaks a little
+  // memory (PCRE2 match data for the config's multivar regex) on every lookup.
+  RemoteHandle remote_handle;
 
   [[nodiscard]] RemoteHandle lookup_remote() const {
     RemoteHandle remote;
@@ -322,8 +341,7 @@ struct Repository::Impl {
   // ---- network ------------------------------------------------------------
 
   git_oid fetch(Deadline deadline) {
-    auto remote = lookup_remote();
-    RemoteSession session(options, url_of(remote, false), network_deadline(deadline, "fetch"));
+    RemoteSession session(options, url_of(remote_handle, false), network_deadline(deadline, "fetch"));
     git_fetch_options opts = GIT_FETCH_OPTIONS_INIT;
     opts.callbacks = session.callbacks();
     opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
@@ -332,7 +350,7 @@ struct Repository::Impl {
     opts.proxy_opts.type = GIT_PROXY_AUTO;
     const std::vector<std::string> specs = {"+" + local_ref + ":" + tracking_ref};
     const StrArray refspecs(specs);
-    const int rc = git_remote_fetch(remote.get(), refspecs.get(), &opts, "upgrade-agent: fetch");
+    const int rc = git_remote_fetch(remote_handle.get(), refspecs.get(), &opts, "upgrade-agent: fetch");
     if (rc < 0) throw session.failure("fetch", rc);
     const auto tip = require_tip();
     spdlog::debug("git: fetched {}/{} at {} from {}", options.remote, options.branch, short_hex(tip),
@@ -341,21 +359,20 @@ struct Repository::Impl {
   }
 
   PushOutcome push_once(Deadline deadline) {
-    auto remote = lookup_remote();
-    RemoteSession session(options, url_of(remote, true), network_deadline(deadline, "push"));
+    RemoteSession session(options, url_of(remote_handle, true), network_deadline(deadline, "push"));
     git_push_options opts = GIT_PUSH_OPTIONS_INIT;
     opts.callbacks = session.callbacks();
     opts.proxy_opts.type = GIT_PROXY_AUTO;
     const std::vector<std::string> specs = {local_ref + ":" + local_ref};
     const StrArray refspecs(specs);
-    const int rc = git_remote_push(remote.get(), refspecs.get(), &opts);
+    const int rc = git_remote_push(remote_handle.get(), refspecs.get(), &opts);
     if (rc == GIT_ENONFASTFORWARD) {
       return {PushOutcome::Status::non_fast_forward, scrub(last_error_message(rc))};
     }
     if (rc < 0) throw session.failure("push", rc);
     for (const auto& rejection : session.rejections()) {
       std::string reason = rejection.refname + ": " + rejection.status;
-      if (!session.remote_messages().empty()) reason += " (remote said: " + session.remote_messages() + ")";
+      if (auto said = one_line(session.remote_messages()); !said.empty()) reason += " (remote said: " + said + ")";
       reason = session.redacted(reason);
       return {retryable_status(rejection.status) ? PushOutcome::Status::non_fast_forward : PushOutcome::Status::rejected,
               reason};
@@ -596,7 +613,7 @@ Repository Repository::open(GitOptions options) {
   if (git_repository_is_bare(impl->repo.get()) != 0) {
     throw GitError(ErrorKind::refused, "open", remote, path + " is a bare repository; the agent needs a working tree");
   }
-  (void)impl->lookup_remote();
+  impl->remote_handle = impl->lookup_remote();
   return Repository(std::move(impl));
 }
 
@@ -604,8 +621,7 @@ const GitOptions& Repository::options() const noexcept { return impl_->options; 
 std::filesystem::path Repository::worktree() const { return impl_->workdir(); }
 
 std::string Repository::remote_url() const {
-  auto remote = impl_->lookup_remote();
-  return impl_->scrub(impl_->url_of(remote, false));
+  return impl_->scrub(impl_->url_of(impl_->remote_handle, false));
 }
 
 std::string Repository::fetch(std::optional<Deadline> deadline) {

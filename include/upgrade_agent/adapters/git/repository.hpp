@@ -67,7 +67,8 @@ struct RecentUpgrade {
 
 class Repository {
  public:
-  // Opens the clone at options.repo and checks that options.remote exists.
+  // Opens the clone at options.repo and looks up options.remote once: a change
+  // of the remote's URL in the clone's config takes effect on the next open.
   static Repository open(GitOptions options);
 
   Repository(Repository&&) noexcept;
