@@ -13,6 +13,8 @@ int main(int argc, char** argv) {
   app.add_flag("-v,--verbose", ctx.verbosity, "More log detail on stderr (repeat for more)");
 
   ua::cli::register_config_command(app, ctx);
+  ua::cli::register_edit_command(app, ctx);
+  ua::cli::register_plan_command(app, ctx);
 
   try {
     app.parse(argc, argv);

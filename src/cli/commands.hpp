@@ -26,5 +26,7 @@ struct Context {
 void setup_logging(int verbosity);
 
 void register_config_command(CLI::App& app, Context& ctx);
+void register_edit_command(CLI::App& app, Context& ctx);
+void register_plan_command(CLI::App& app, Context& ctx);
 
 }  // namespace ua::cli

@@ -1,0 +1,114 @@
+#pragma once
+// Step 1 of the seed: every place under `stacks/` where an image's version is
+// written, the pattern it follows, and the stack/service/namespace it belongs
+// to. A Renovate-style "manager": a fast scan for candidate files, then a
+// token-level reading of those files (never a regex over raw text).
+//
+// Patterns (DESIGN.md): A the version lives in a variable default, a locals
+// entry, a module argument, terragrunt `inputs` or a .tfvars file; B a literal
+// `repo:tag`; C the chart `version` of a helm_release that runs the image;
+// D a Helm values override (`repository`/`tag` in yamlencode({...}), a heredoc
+// or a values file loaded with file()/templatefile()).
+#include <cstddef>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "upgrade_agent/core/expected.hpp"
+#include "upgrade_agent/core/image_ref.hpp"
+#include "upgrade_agent/core/policy.hpp"
+
+namespace ua::config {
+struct UpgradeConfig;
+}
+
+namespace ua::terraform {
+
+enum class Pattern { variable, literal, chart, values };
+// "A", "B", "C", "D".
+std::string_view pattern_letter(Pattern p);
+
+// One place where a version is written: what an edit rewrites, byte for byte.
+struct VersionSite {
+  std::string file;        // relative to the repo, '/' separated: "stacks/immich/main.tf"
+  std::size_t offset = 0;  // byte offset of the version text in the file
+  std::size_t length = 0;
+  std::size_t line = 0;    // 1-based
+  std::string text;        // the bytes there now: "v2.7.4"
+  std::string where;       // for people: `default of variable "immich_version"`
+  friend bool operator==(const VersionSite& a, const VersionSite& b) {
+    return a.file == b.file && a.offset == b.offset && a.length == b.length;
+  }
+};
+
+struct Reference {
+  Pattern pattern = Pattern::literal;
+  std::string detail;      // "variable default", "locals", "module input", "literal", "helm chart version", ...
+  std::string file;        // where the image is named
+  std::size_t line = 0;
+  std::string written;     // the image as written there (a template keeps its `${...}`)
+  std::string stack;       // the Terragrunt unit: stacks/<stack>/...
+  std::string service;     // the stack, or the module folder holding the service
+  std::string namespace_name;
+  std::string current;     // the tag in effect now (pattern C: the chart version)
+  std::string prefix;      // text of the tag before the site's text, kept by an edit
+  std::string suffix;      // text of the tag after it ("-cuda"), kept by an edit
+  VersionSite site;
+  std::vector<std::string> via;  // how the version was followed: `var.immich_version`, ...
+  // Pattern C only.
+  std::string release;           // helm_release name label
+  std::string chart;
+  std::string chart_repository;
+  std::string chart_evidence;    // why this release runs the image
+};
+
+// A reference that is reported and never edited.
+struct Skipped {
+  std::string file;
+  std::size_t line = 0;
+  std::string stack;
+  std::string written;
+  core::Rule rule = core::Rule::none;  // digest_pinned, missing_tag, latest_tag, or none
+  std::string reason;
+};
+
+struct Findings {
+  core::ImageRef image;
+  std::vector<Reference> references;  // in file order; several may share one site
+  std::vector<Skipped> skipped;
+  std::size_t files_scanned = 0;      // files read by the pre-filter
+  std::size_t files_parsed = 0;       // files tokenized
+
+  [[nodiscard]] bool referenced() const { return !references.empty() || !skipped.empty(); }
+};
+
+struct LocateOptions {
+  // Chart repositories (`helm_chart_repo_overrides`) and `github_repo_overrides`
+  // for pattern C; without it pattern C is found only from values that name the image.
+  const config::UpgradeConfig* config = nullptr;
+  // Threads for the pre-filter; 0 picks from the hardware (at most 4).
+  unsigned threads = 0;
+};
+
+// Scans <repo>/stacks. Blocking (file reads): call it through runtime::offload.
+// Errors: no stacks/ folder, unreadable repository.
+core::Expected<Findings> locate(const std::filesystem::path& repo, const core::ImageRef& image,
+                                const LocateOptions& options = {});
+
+// The same over files already in memory (tests, fuzzing): paths relative to
+// the repo ("stacks/app/main.tf"); files outside stacks/ are ignored.
+struct MemoryFile {
+  std::string path;
+  std::string content;
+};
+Findings locate_in(const std::vector<MemoryFile>& files, const core::ImageRef& image,
+                   const LocateOptions& options = {});
+
+// The GitHub repositories the image's source may live in, decided locally:
+// `github_repo_overrides`, then the config's auto-detect rules (ghcr.io/ORG/REPO,
+// lscr.io/linuxserver/APP -> linuxserver/docker-APP, docker.io/ORG/REPO, quay.io),
+// plus REPO without a -server/-backend/-app suffix. Network verification is
+// not done here.
+std::vector<std::string> guess_github_repos(const core::ImageRef& image, const config::UpgradeConfig* config);
+
+}  // namespace ua::terraform

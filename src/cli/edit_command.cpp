@@ -1,0 +1,152 @@
+// `upgrade-agent edit --image IMAGE[:TAG] [--tag TAG] [--repo DIR] [--json]`:
+// the seed's step 7 alone. Finds every reference of the image under stacks/,
+// decides per reference (policy, suffix, digest), and rewrites only the
+// version bytes, atomically. No git.
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/serialize.hpp>
+#include <spdlog/spdlog.h>
+
+#include <exception>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "cli/commands.hpp"
+#include "terraform/report.hpp"
+#include "upgrade_agent/runtime/blocking.hpp"
+#include "upgrade_agent/terraform/edit.hpp"
+#include "upgrade_agent/terraform/locate.hpp"
+
+namespace ua::cli {
+
+namespace {
+
+struct EditOptions {
+  std::string repo;
+  std::string image;
+  std::string tag;
+  std::string chart_version;
+  std::string config;
+  bool json = false;
+};
+
+// Everything the blocking part produces.
+struct EditOutcome {
+  terraform::Findings findings;
+  terraform::ChangePlan plan;
+  std::vector<terraform::FileChange> files;
+  std::optional<std::string> failure;  // no stacks/, or reading/writing failed
+  int failure_code = kFailed;
+};
+
+int fail(const EditOptions& opts, int code, const std::string& message) {
+  if (opts.json) {
+    boost::json::object o;
+    o["error"] = message;
+    o["exit_code"] = code;
+    std::cout << boost::json::serialize(o) << "\n";
+  }
+  spdlog::error("{}", message);
+  return code;
+}
+
+int exit_code(terraform::Outcome o) {
+  switch (o) {
+    case terraform::Outcome::edit: return kDone;
+    case terraform::Outcome::already_current: return kAlreadyCurrent;
+    case terraform::Outcome::refused: return kRefused;
+    case terraform::Outcome::not_referenced: return kNotReferenced;
+    case terraform::Outcome::needs_chart_version: return kBadInput;
+  }
+  return kFailed;
+}
+
+EditOutcome scan_and_edit(const terraform::CommandSetup& setup, const terraform::RequestedImage& request,
+                          const EditOptions& opts) {
+  EditOutcome out;
+  terraform::LocateOptions locate_options;
+  if (setup.config) locate_options.config = &*setup.config;
+  auto findings = terraform::locate(setup.repo, request.image, locate_options);
+  if (!findings) {
+    out.failure = findings.error().message;
+    out.failure_code = kBadInput;
+    return out;
+  }
+  out.findings = std::move(*findings);
+  terraform::EditRequest edit;
+  edit.target_tag = request.tag;
+  if (!opts.chart_version.empty()) edit.chart_version = opts.chart_version;
+  if (setup.config) edit.skip_patterns = setup.config->skip_image_patterns;
+  out.plan = terraform::plan_changes(out.findings, edit);
+  if (out.plan.outcome != terraform::Outcome::edit) return out;
+  auto files = terraform::render_changes(out.plan, setup.repo);
+  if (!files) {
+    out.failure = files.error().message;
+    return out;
+  }
+  out.files = std::move(*files);
+  if (auto err = terraform::write_changes(setup.repo, out.files)) out.failure = err->message;
+  return out;
+}
+
+int run_edit(const EditOptions& opts) {
+  auto request = terraform::parse_request(opts.image, opts.tag);
+  if (!request) return fail(opts, kBadInput, request.error().message);
+  if (!opts.chart_version.empty()) {
+    if (auto err = core::validate_tag(opts.chart_version)) {
+      return fail(opts, kBadInput, "bad chart version: " + err->message);
+    }
+  }
+  auto setup = terraform::load_repo_and_config(opts.repo, opts.config);
+  if (!setup) return fail(opts, kBadInput, setup.error().message);
+  for (const auto& w : setup->warnings) spdlog::warn("{}", w);
+
+  // File scanning and writing are blocking: they run on the pool, and the
+  // event loop only waits for them.
+  boost::asio::io_context io;
+  runtime::BlockingPool pool(1);
+  std::optional<EditOutcome> result;
+  std::exception_ptr error;
+  boost::asio::co_spawn(
+      io,
+      [&]() -> boost::asio::awaitable<void> {
+        result = co_await runtime::offload(pool, [&] { return scan_and_edit(*setup, *request, opts); });
+      },
+      [&](std::exception_ptr e) { error = e; });
+  io.run();
+  if (error) std::rethrow_exception(error);
+
+  const EditOutcome& r = *result;
+  if (r.failure) return fail(opts, r.failure_code, *r.failure);
+  const int code = exit_code(r.plan.outcome);
+  if (opts.json) {
+    auto o = terraform::report_json(r.findings, r.plan, r.files, request->tag);
+    o["exit_code"] = code;
+    std::cout << boost::json::serialize(o) << "\n";
+  } else {
+    std::cout << terraform::report_text(r.findings, r.plan, r.files, request->tag, true);
+  }
+  return code;
+}
+
+}  // namespace
+
+void register_edit_command(CLI::App& app, Context& ctx) {
+  auto opts = std::make_shared<EditOptions>();
+  auto* cmd = app.add_subcommand(
+      "edit", "Change the image's version in every file under stacks/ that references it (step 7 only, no git)");
+  cmd->add_option("--image", opts->image, "IMAGE[:TAG], e.g. ghcr.io/immich-app/immich-server:v2.8.0")->required();
+  cmd->add_option("--tag", opts->tag, "the target tag (instead of IMAGE:TAG)");
+  cmd->add_option("--repo", opts->repo, "the infra repository (default: UPGRADE_AGENT_REPO or .)");
+  cmd->add_option("--config", opts->config,
+                  "upgrade-config.json (default: UPGRADE_AGENT_CONFIG or <repo>/.claude/reference/upgrade-config.json)");
+  cmd->add_option("--chart-version", opts->chart_version,
+                  "for images run by a Helm chart (pattern C): the chart version to pin");
+  cmd->add_flag("--json", opts->json, "print one JSON document on stdout");
+  cmd->callback([&ctx, opts] { ctx.action = [opts] { return run_edit(*opts); }; });
+}
+
+}  // namespace ua::cli

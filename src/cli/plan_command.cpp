@@ -1,0 +1,194 @@
+// `upgrade-agent plan --image IMAGE[:TAG] [--tag TAG] [--repo DIR] [--json] [--offline]`:
+// everything a run would do, with no side effects. The report is built in
+// sections so that the local part (findings, policy verdict, diff) and the
+// network part (changelog, risk, backup, stops: added with the changelog work)
+// stay separate; --offline keeps plan to the local part and never touches the
+// network.
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/serialize.hpp>
+#include <spdlog/spdlog.h>
+
+#include <exception>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "cli/commands.hpp"
+#include "terraform/report.hpp"
+#include "upgrade_agent/runtime/blocking.hpp"
+#include "upgrade_agent/terraform/edit.hpp"
+#include "upgrade_agent/terraform/locate.hpp"
+
+namespace ua::cli {
+
+namespace {
+
+struct PlanOptions {
+  std::string repo;
+  std::string image;
+  std::string tag;
+  std::string chart_version;
+  std::string config;
+  bool json = false;
+  bool offline = false;
+};
+
+// The plan, section by section.
+struct PlanReport {
+  // Request.
+  terraform::RequestedImage request;
+  terraform::CommandSetup setup;
+  // Section 1, local: where the image is referenced (step 1).
+  terraform::Findings findings;
+  // Section 2, local: what the policy allows and which bytes would change (step 7).
+  terraform::ChangePlan changes;
+  std::vector<terraform::FileChange> files;
+  std::string diff;
+  // Section 3, network (repository, changelog, risk, backup, stops): not built
+  // offline; `online` records whether it was.
+  bool online = false;
+  std::optional<std::string> failure;
+  int failure_code = kFailed;
+};
+
+int fail(const PlanOptions& opts, int code, const std::string& message) {
+  if (opts.json) {
+    boost::json::object o;
+    o["error"] = message;
+    o["exit_code"] = code;
+    std::cout << boost::json::serialize(o) << "\n";
+  }
+  spdlog::error("{}", message);
+  return code;
+}
+
+// Section 1 (blocking: reads files).
+void add_findings(PlanReport& report) {
+  terraform::LocateOptions options;
+  if (report.setup.config) options.config = &*report.setup.config;
+  auto findings = terraform::locate(report.setup.repo, report.request.image, options);
+  if (!findings) {
+    report.failure = findings.error().message;
+    report.failure_code = kBadInput;
+    return;
+  }
+  report.findings = std::move(*findings);
+}
+
+// Section 2 (blocking: reads the matched files to render the diff; writes nothing).
+void add_changes(PlanReport& report, const PlanOptions& opts) {
+  terraform::EditRequest edit;
+  edit.target_tag = report.request.tag;
+  if (!opts.chart_version.empty()) edit.chart_version = opts.chart_version;
+  if (report.setup.config) edit.skip_patterns = report.setup.config->skip_image_patterns;
+  report.changes = terraform::plan_changes(report.findings, edit);
+  if (report.changes.outcome != terraform::Outcome::edit) return;
+  auto files = terraform::render_changes(report.changes, report.setup.repo);
+  if (!files) {
+    report.failure = files.error().message;
+    return;
+  }
+  report.files = std::move(*files);
+  for (const auto& f : report.files) report.diff += terraform::unified_diff(f);
+}
+
+int exit_code(const PlanReport& report) {
+  switch (report.changes.outcome) {
+    case terraform::Outcome::edit: return kDone;
+    case terraform::Outcome::already_current: return kAlreadyCurrent;
+    case terraform::Outcome::refused: return kRefused;
+    case terraform::Outcome::not_referenced: return kNotReferenced;
+    // A chart bump is planned; which chart version is read from the chart
+    // index, which only the online plan does.
+    case terraform::Outcome::needs_chart_version: return kDone;
+  }
+  return kFailed;
+}
+
+boost::json::object to_json(const PlanReport& report) {
+  auto o = terraform::report_json(report.findings, report.changes, report.files, report.request.tag);
+  boost::json::object verdict;
+  verdict["decision"] = report.changes.outcome == terraform::Outcome::refused            ? "refused"
+                        : report.changes.outcome == terraform::Outcome::already_current  ? "already_current"
+                        : report.changes.outcome == terraform::Outcome::not_referenced   ? "not_referenced"
+                                                                                          : "proceed";
+  verdict["rule"] = std::string(core::to_string(report.changes.rule));
+  verdict["reason"] = report.changes.reason;
+  o["verdict"] = std::move(verdict);
+  o["diff"] = report.diff;
+  o["offline"] = !report.online;
+  o["writes"] = false;
+  return o;
+}
+
+std::string to_text(const PlanReport& report) {
+  std::string out = terraform::report_text(report.findings, report.changes, report.files, report.request.tag, false);
+  if (!report.diff.empty()) out += "\n" + report.diff;
+  if (!report.online) out += "(offline: changelog, risk and backup not checked)\n";
+  return out;
+}
+
+int run_plan(const PlanOptions& opts) {
+  auto request = terraform::parse_request(opts.image, opts.tag);
+  if (!request) return fail(opts, kBadInput, request.error().message);
+  if (!opts.chart_version.empty()) {
+    if (auto err = core::validate_tag(opts.chart_version)) {
+      return fail(opts, kBadInput, "bad chart version: " + err->message);
+    }
+  }
+  auto setup = terraform::load_repo_and_config(opts.repo, opts.config);
+  if (!setup) return fail(opts, kBadInput, setup.error().message);
+  for (const auto& w : setup->warnings) spdlog::warn("{}", w);
+  if (!opts.offline) {
+    spdlog::info("the network part of plan (changelog, risk) is not available yet; showing the local plan");
+  }
+
+  PlanReport report;
+  report.request = std::move(*request);
+  report.setup = std::move(*setup);
+  boost::asio::io_context io;
+  runtime::BlockingPool pool(1);
+  std::exception_ptr error;
+  boost::asio::co_spawn(
+      io,
+      [&]() -> boost::asio::awaitable<void> {
+        co_await runtime::offload(pool, [&] { add_findings(report); });
+        if (!report.failure) co_await runtime::offload(pool, [&] { add_changes(report, opts); });
+      },
+      [&](std::exception_ptr e) { error = e; });
+  io.run();
+  if (error) std::rethrow_exception(error);
+  if (report.failure) return fail(opts, report.failure_code, *report.failure);
+
+  const int code = exit_code(report);
+  if (opts.json) {
+    auto o = to_json(report);
+    o["exit_code"] = code;
+    std::cout << boost::json::serialize(o) << "\n";
+  } else {
+    std::cout << to_text(report);
+  }
+  return code;
+}
+
+}  // namespace
+
+void register_plan_command(CLI::App& app, Context& ctx) {
+  auto opts = std::make_shared<PlanOptions>();
+  auto* cmd = app.add_subcommand("plan", "Show what an upgrade would change (files, diff, policy verdict); writes nothing");
+  cmd->add_option("--image", opts->image, "IMAGE[:TAG], e.g. vaultwarden/server:1.36.0")->required();
+  cmd->add_option("--tag", opts->tag, "the target tag (instead of IMAGE:TAG)");
+  cmd->add_option("--repo", opts->repo, "the infra repository (default: UPGRADE_AGENT_REPO or .)");
+  cmd->add_option("--config", opts->config,
+                  "upgrade-config.json (default: UPGRADE_AGENT_CONFIG or <repo>/.claude/reference/upgrade-config.json)");
+  cmd->add_option("--chart-version", opts->chart_version,
+                  "for images run by a Helm chart (pattern C): the chart version to pin");
+  cmd->add_flag("--json", opts->json, "print one JSON document on stdout");
+  cmd->add_flag("--offline", opts->offline, "local findings only: no network at all");
+  cmd->callback([&ctx, opts] { ctx.action = [opts] { return run_plan(*opts); }; });
+}
+
+}  // namespace ua::cli

@@ -1,0 +1,440 @@
+#include "terraform/stack_model.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <functional>
+
+namespace ua::terraform::detail {
+
+namespace {
+
+// Following a value through variables, locals and module calls ends here:
+// deeper chains are not written by people, and cycles must stop.
+constexpr int kMaxResolveDepth = 12;
+// A template whose parts each have several values multiplies them; beyond this
+// many combinations the rest are not followed.
+constexpr std::size_t kMaxAlternatives = 16;
+
+std::vector<Composite> one(Composite c) {
+  std::vector<Composite> v;
+  v.push_back(std::move(c));
+  return v;
+}
+
+std::vector<Composite> placeholder(std::string note) {
+  Composite c;
+  c.append_placeholder(std::move(note));
+  return one(std::move(c));
+}
+
+void label(std::vector<Composite>& alts, DefKind kind, const std::string& where, const std::string& via) {
+  for (auto& c : alts) {
+    for (auto& s : c.segs) {
+      if (s.file >= 0 && s.def == DefKind::here) {
+        s.def = kind;
+        s.where = where;
+      }
+      s.via.insert(s.via.begin(), via);
+    }
+  }
+}
+
+std::string clip(std::string_view s, std::size_t n = 80) {
+  std::string out(s.substr(0, n));
+  if (s.size() > n) out += "...";
+  return out;
+}
+
+template <class F>
+void walk(const hcl::Document& doc, int e, int depth, const F& visit) {
+  const hcl::Expr* x = doc.expr(e);
+  if (!x || depth > 64) return;
+  visit(e, *x);
+  for (const auto& p : x->parts) {
+    if (p.expr >= 0) walk(doc, p.expr, depth + 1, visit);
+  }
+  for (const auto& item : x->items) walk(doc, item.value, depth + 1, visit);
+  for (int c : x->children) walk(doc, c, depth + 1, visit);
+}
+
+}  // namespace
+
+std::string parent_dir(const std::string& path) {
+  const auto slash = path.rfind('/');
+  return slash == std::string::npos ? std::string() : path.substr(0, slash);
+}
+
+std::string join_path(const std::string& dir, const std::string& rel) {
+  std::filesystem::path p = dir.empty() ? std::filesystem::path(rel) : std::filesystem::path(dir) / rel;
+  std::string out = p.lexically_normal().generic_string();
+  while (out.size() > 1 && out.back() == '/') out.pop_back();
+  return out;
+}
+
+StackModel::StackModel(std::string stack, std::vector<StackFile> files)
+    : stack_(std::move(stack)), root_("stacks/" + stack_), files_(std::move(files)) {
+  index();
+}
+
+void StackModel::index() {
+  for (int fi = 0; fi < static_cast<int>(files_.size()); ++fi) {
+    const StackFile& f = files_[static_cast<std::size_t>(fi)];
+    if (f.kind == FileKind::yaml) continue;
+    const hcl::Document& doc = f.doc;
+    for (int bi = 0; bi < static_cast<int>(doc.blocks.size()); ++bi) {
+      const hcl::Block& b = doc.blocks[static_cast<std::size_t>(bi)];
+      if (b.parent != -1) continue;
+      if (b.type == "variable" && b.labels.size() == 1) {
+        Variable v;
+        v.file = fi;
+        v.block = bi;
+        if (const auto* d = doc.attribute(bi, "default")) v.default_expr = d->value;
+        variables_.emplace(std::make_pair(f.dir, b.labels[0]), v);
+      } else if (b.type == "module" && b.labels.size() == 1) {
+        const auto* source = doc.attribute(bi, "source");
+        if (!source) continue;
+        const auto value = literal_value(fi, source->value);
+        if (!value || !(value->rfind("./", 0) == 0 || value->rfind("../", 0) == 0)) continue;
+        calls_.emplace(join_path(f.dir, *value), ModuleCall{fi, bi, b.labels[0]});
+      }
+    }
+    for (const auto& a : doc.attributes) {
+      const hcl::Block* b = doc.block(a.block);
+      if (b && b->type == "locals" && b->parent == -1) {
+        locals_.emplace(std::make_pair(f.dir, a.name), Definition{fi, a.value});
+      }
+      if (a.block == -1 && f.dir == root_) {
+        if (f.kind == FileKind::tfvars) root_tfvars_.emplace(a.name, Definition{fi, a.value});
+        if (f.kind == FileKind::terragrunt && a.name == "inputs") {
+          if (const auto* obj = doc.expr(a.value); obj && obj->kind == hcl::ExprKind::object) {
+            for (const auto& item : obj->items) {
+              if (!item.key.empty()) root_inputs_.emplace(item.key, Definition{fi, item.value});
+            }
+          }
+        }
+      }
+    }
+  }
+  for (int fi = 0; fi < static_cast<int>(files_.size()); ++fi) {
+    if (files_[static_cast<std::size_t>(fi)].kind != FileKind::yaml) index_loads(fi);
+  }
+}
+
+void StackModel::index_loads(int fi) {
+  const hcl::Document& doc = file(fi).doc;
+  for (const auto& a : doc.attributes) {
+    walk(doc, a.value, 0, [&](int e, const hcl::Expr& x) {
+      if (x.kind != hcl::ExprKind::call || (x.name != "file" && x.name != "templatefile") || x.children.empty()) {
+        return;
+      }
+      FileLoad load;
+      load.file = fi;
+      load.call = e;
+      load.templatefile = x.name == "templatefile";
+      if (load.templatefile && x.children.size() >= 2) {
+        if (const auto* v = doc.expr(x.children[1]); v && v->kind == hcl::ExprKind::object) load.vars = x.children[1];
+      }
+      load.release = enclosing_resource(fi, a.block, "helm_release");
+      const auto alts = resolve(fi, x.children[0]);
+      if (alts.empty()) return;
+      const Composite& p = alts.front();
+      if (p.fully_resolved()) {
+        const bool repo_relative = p.text.rfind("stacks/", 0) == 0;
+        load.path = repo_relative ? join_path("", p.text) : join_path(root_, p.text);
+      } else {
+        const auto last = p.text.rfind(kPlaceholder);
+        load.suffix = p.text.substr(last + 1);
+      }
+      loads_.push_back(std::move(load));
+    });
+  }
+}
+
+std::vector<ModuleCall> StackModel::callers_of(const std::string& dir) const {
+  std::vector<ModuleCall> out;
+  const auto [b, e] = calls_.equal_range(dir);
+  for (auto it = b; it != e; ++it) out.push_back(it->second);
+  return out;
+}
+
+int StackModel::enclosing_resource(int fi, int block, std::string_view type) const {
+  const hcl::Document& doc = file(fi).doc;
+  for (int guard = 0; block >= 0 && guard < 256; ++guard) {
+    const hcl::Block* b = doc.block(block);
+    if (!b) return -1;
+    if (b->type == "resource" && !b->labels.empty() && b->labels[0] == type) return block;
+    block = b->parent;
+  }
+  return -1;
+}
+
+std::optional<std::string> StackModel::literal_value(int fi, int e) const {
+  const auto alts = resolve(fi, e);
+  if (alts.size() != 1 || !alts.front().fully_resolved()) return std::nullopt;
+  return alts.front().text;
+}
+
+std::vector<Composite> StackModel::resolve(int fi, int e, const TemplateVars* vars) const {
+  return resolve_expr(fi, e, vars, 0, {}, 0);
+}
+
+std::vector<Composite> StackModel::resolve_template_file(int fi, int template_expr, const TemplateVars& vars) const {
+  return resolve_template(fi, template_expr, &vars, 0);
+}
+
+void StackModel::append_literal(Composite& c, int fi, int template_expr, std::size_t b, std::size_t e,
+                                bool heredoc) const {
+  const std::string_view src = text(fi);
+  std::size_t run = b;
+  const auto flush = [&](std::size_t upto) {
+    if (upto > run) {
+      Segment s;
+      s.file = fi;
+      s.offset = run;
+      s.editable = true;
+      s.def_expr = {fi, template_expr};
+      c.append_text(src.substr(run, upto - run), std::move(s));
+    }
+  };
+  std::size_t i = b;
+  while (i < e) {
+    std::size_t len = 0;
+    if ((src[i] == '$' || src[i] == '%') && i + 2 < e && src[i + 1] == src[i] && src[i + 2] == '{') {
+      len = 3;
+    } else if (!heredoc && src[i] == '\\' && i + 1 < e) {
+      len = 2;
+      if (src[i + 1] == 'u') len = std::min<std::size_t>(6, e - i);
+      if (src[i + 1] == 'U') len = std::min<std::size_t>(10, e - i);
+    }
+    if (len == 0) {
+      ++i;
+      continue;
+    }
+    flush(i);
+    Segment s;
+    s.file = fi;
+    s.def_expr = {fi, template_expr};
+    c.append_text(hcl::unescape(src.substr(i, len), heredoc), std::move(s));
+    i += len;
+    run = i;
+  }
+  flush(e);
+}
+
+std::vector<Composite> StackModel::resolve_template(int fi, int e, const TemplateVars* vars, int depth) const {
+  const hcl::Expr* x = expr(fi, e);
+  std::vector<Composite> alts(1);
+  if (!x) return alts;
+  for (const auto& part : x->parts) {
+    switch (part.kind) {
+      case hcl::TemplatePart::Kind::literal:
+        for (auto& c : alts) append_literal(c, fi, e, part.begin, part.end, x->heredoc);
+        break;
+      case hcl::TemplatePart::Kind::interpolation: {
+        const auto sub = resolve_expr(fi, part.expr, vars, depth + 1, {}, 0);
+        std::vector<Composite> next;
+        for (const auto& a : alts) {
+          for (const auto& s : sub) {
+            if (next.size() >= kMaxAlternatives) break;
+            Composite c = a;
+            c.append(s);
+            next.push_back(std::move(c));
+          }
+        }
+        alts = std::move(next);
+        break;
+      }
+      case hcl::TemplatePart::Kind::directive:
+        for (auto& c : alts) c.append_placeholder(std::string(text(fi).substr(part.begin, part.end - part.begin)));
+        break;
+    }
+  }
+  return alts;
+}
+
+std::vector<Composite> StackModel::resolve_expr(int fi, int e, const TemplateVars* vars, int depth,
+                                                const std::vector<hcl::TraversalStep>& steps,
+                                                std::size_t first) const {
+  const hcl::Expr* x = expr(fi, e);
+  if (!x) return placeholder("(nothing)");
+  const std::string written = clip(text(fi).substr(x->begin, x->end - x->begin));
+  if (depth > kMaxResolveDepth) return placeholder(written);
+  switch (x->kind) {
+    case hcl::ExprKind::template_:
+      if (first < steps.size()) return placeholder(written);
+      return resolve_template(fi, e, vars, depth);
+    case hcl::ExprKind::traversal: {
+      std::vector<hcl::TraversalStep> all = x->steps;
+      all.insert(all.end(), steps.begin() + static_cast<std::ptrdiff_t>(std::min(first, steps.size())), steps.end());
+      hcl::Expr t = *x;
+      t.steps = std::move(all);
+      return resolve_traversal(fi, t, vars, depth);
+    }
+    case hcl::ExprKind::object:
+      if (first < steps.size()) {
+        for (const auto& item : x->items) {
+          if (!item.key.empty() && item.key == steps[first].name) {
+            return resolve_expr(fi, item.value, vars, depth + 1, steps, first + 1);
+          }
+        }
+      }
+      return placeholder(written);
+    case hcl::ExprKind::tuple:
+      if (first < steps.size() && !steps[first].name.empty() &&
+          std::all_of(steps[first].name.begin(), steps[first].name.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        const auto index = std::stoul(steps[first].name.size() > 6 ? std::string("999999") : steps[first].name);
+        if (index < x->children.size()) return resolve_expr(fi, x->children[index], vars, depth + 1, steps, first + 1);
+      }
+      return placeholder(written);
+    case hcl::ExprKind::literal: {
+      const std::string_view t = text(fi).substr(x->begin, x->end - x->begin);
+      if (first >= steps.size() && !t.empty() && t[0] >= '0' && t[0] <= '9') {
+        Composite c;
+        Segment s;
+        s.file = fi;
+        s.offset = x->begin;
+        s.number = true;
+        s.def_expr = {fi, e};
+        c.append_text(t, std::move(s));
+        return one(std::move(c));
+      }
+      return placeholder(written);
+    }
+    case hcl::ExprKind::call:
+    case hcl::ExprKind::other:
+      break;
+  }
+  return placeholder(written);
+}
+
+std::vector<Composite> StackModel::resolve_traversal(int fi, const hcl::Expr& t, const TemplateVars* vars,
+                                                     int depth) const {
+  const std::string& dir = file(fi).dir;
+  const std::string written = clip(text(fi).substr(t.begin, t.end - t.begin));
+  if (vars) {
+    // Inside a templatefile()d file only the vars object is in scope.
+    const auto it = vars->find(t.name);
+    if (it == vars->end()) return placeholder(written);
+    auto alts = resolve_expr(it->second.first, it->second.second, nullptr, depth + 1, t.steps, 0);
+    label(alts, DefKind::templatefile_var, "templatefile() variable " + t.name, "templatefile var " + t.name);
+    return alts;
+  }
+  if (t.steps.empty() || t.steps[0].name.empty()) return placeholder(written);
+  const std::string& name = t.steps[0].name;
+  if (t.name == "var") return resolve_variable(dir, name, t.steps, 1, depth);
+  if (t.name == "local") {
+    const auto it = locals_.find({dir, name});
+    if (it == locals_.end()) return placeholder(written);
+    auto alts = resolve_expr(it->second.file, it->second.expr, nullptr, depth + 1, t.steps, 1);
+    label(alts, DefKind::locals, "locals entry " + name, "local." + name);
+    return alts;
+  }
+  if (t.name == "path" && t.steps.size() == 1) {
+    Composite c;
+    if (name == "module") c.append_synthetic(dir);
+    else if (name == "root" || name == "cwd") c.append_synthetic(root_);
+    else c.append_placeholder(written);
+    return one(std::move(c));
+  }
+  return placeholder(written);
+}
+
+std::vector<Composite> StackModel::resolve_variable(const std::string& dir, const std::string& name,
+                                                    const std::vector<hcl::TraversalStep>& steps, std::size_t first,
+                                                    int depth) const {
+  const auto var = variables_.find({dir, name});
+  const std::string via = "var." + name;
+  const auto from_default = [&]() -> std::vector<Composite> {
+    if (var == variables_.end() || var->second.default_expr < 0) {
+      return placeholder(via + " (no default)");
+    }
+    auto alts = resolve_expr(var->second.file, var->second.default_expr, nullptr, depth + 1, steps, first);
+    label(alts, DefKind::variable_default, "default of variable \"" + name + "\"", via);
+    return alts;
+  };
+  const auto callers = callers_of(dir);
+  std::vector<Composite> out;
+  if (!callers.empty()) {
+    for (const auto& c : callers) {
+      const auto* arg = file(c.file).doc.attribute(c.block, name);
+      std::vector<Composite> alts;
+      if (arg) {
+        alts = resolve_expr(c.file, arg->value, nullptr, depth + 1, steps, first);
+        label(alts, DefKind::module_input, "argument " + name + " of module \"" + c.label + "\"",
+              "module \"" + c.label + "\" sets " + name);
+        label(alts, DefKind::here, "", via);
+      } else {
+        alts = from_default();
+      }
+      for (auto& a : alts) {
+        if (out.size() < kMaxAlternatives) out.push_back(std::move(a));
+      }
+    }
+    return out;
+  }
+  if (dir == root_) {
+    // Terragrunt inputs and .tfvars override a root module's defaults.
+    if (const auto it = root_inputs_.find(name); it != root_inputs_.end()) {
+      out = resolve_expr(it->second.file, it->second.expr, nullptr, depth + 1, steps, first);
+      label(out, DefKind::terragrunt_input, "inputs." + name + " of terragrunt.hcl", "terragrunt inputs." + name);
+      label(out, DefKind::here, "", via);
+      return out;
+    }
+    if (const auto it = root_tfvars_.find(name); it != root_tfvars_.end()) {
+      out = resolve_expr(it->second.file, it->second.expr, nullptr, depth + 1, steps, first);
+      label(out, DefKind::tfvars, name + " in " + file(it->second.file).path, "tfvars " + name);
+      label(out, DefKind::here, "", via);
+      return out;
+    }
+  }
+  return from_default();
+}
+
+std::string StackModel::namespace_for(const std::string& dir, const std::string& file_path) const {
+  struct Found {
+    std::string dir;
+    std::string name;
+  };
+  std::vector<Found> declared;
+  std::map<std::string, int> used_in_file;
+  std::map<std::string, int> used_in_stack;
+  for (int fi = 0; fi < static_cast<int>(files_.size()); ++fi) {
+    const StackFile& f = files_[static_cast<std::size_t>(fi)];
+    if (f.kind != FileKind::tf) continue;
+    const hcl::Document& doc = f.doc;
+    for (int bi = 0; bi < static_cast<int>(doc.blocks.size()); ++bi) {
+      const hcl::Block& b = doc.blocks[static_cast<std::size_t>(bi)];
+      if (b.type != "metadata") continue;
+      const hcl::Block* parent = doc.block(b.parent);
+      if (!parent || parent->type != "resource" || parent->labels.empty() ||
+          (parent->labels[0] != "kubernetes_namespace" && parent->labels[0] != "kubernetes_namespace_v1")) {
+        continue;
+      }
+      if (const auto* name = doc.attribute(bi, "name")) {
+        if (auto v = literal_value(fi, name->value); v && !v->empty()) declared.push_back(Found{f.dir, *v});
+      }
+    }
+    for (const auto& a : doc.attributes) {
+      if (a.name != "namespace") continue;
+      const auto v = literal_value(fi, a.value);
+      if (!v || v->empty()) continue;
+      ++used_in_stack[*v];
+      if (f.path == file_path) ++used_in_file[*v];
+    }
+  }
+  for (const auto& d : declared) {
+    if (d.dir == dir) return d.name;
+  }
+  for (const auto& d : declared) {
+    if (d.dir == root_) return d.name;
+  }
+  if (!declared.empty()) return declared.front().name;
+  const auto most = [](const std::map<std::string, int>& m) {
+    return std::max_element(m.begin(), m.end(), [](const auto& a, const auto& b) { return a.second < b.second; })->first;
+  };
+  if (!used_in_file.empty()) return most(used_in_file);
+  if (!used_in_stack.empty()) return most(used_in_stack);
+  return stack_;
+}
+
+}  // namespace ua::terraform::detail
