@@ -6,7 +6,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/pidfd.h>
+#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -21,8 +21,6 @@
 #include <stdexcept>
 #include <utility>
 #include <vector>
-
-extern char** environ;
 
 namespace ua::sandbox::git_http {
 
@@ -243,7 +241,8 @@ Server::Server(ServerOptions options) : options_(std::move(options)) {
       ::_exit(127);
     }
     pid_ = pid;
-    pidfd_ = ::pidfd_open(pid, 0);
+    // Debian 12's <sys/pidfd.h> lacks extern "C"; the syscall is the same thing.
+    pidfd_ = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
     exec_write.reset();
     listener.reset();  // lighttpd holds the only copy: if it dies, clients get "connection refused"
 

@@ -37,6 +37,7 @@ class Server {
   [[nodiscard]] std::string url(std::string_view repository) const;
   [[nodiscard]] std::string log() const;  // lighttpd's error log so far
   [[nodiscard]] bool running() const;
+  [[nodiscard]] const std::filesystem::path& dir() const noexcept { return dir_; }  // config, logs; removed on stop
 
  private:
   void stop() noexcept;
