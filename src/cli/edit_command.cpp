@@ -122,6 +122,7 @@ int run_edit(const EditOptions& opts) {
   const EditOutcome& r = *result;
   if (r.failure) return fail(opts, r.failure_code, *r.failure);
   const int code = exit_code(r.plan.outcome);
+  if (code == kBadInput) spdlog::error("{}", r.plan.reason);
   if (opts.json) {
     auto o = terraform::report_json(r.findings, r.plan, r.files, request->tag);
     o["exit_code"] = code;

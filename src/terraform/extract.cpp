@@ -48,6 +48,7 @@ struct Context {
   int release = -1;                   // enclosing helm_release block (in `file`)
   int release_file = -1;
   std::string key;                    // the attribute / object key holding the value
+  int owner_file = -1;                // values files: the .tf loading it (service and namespace come from there)
 };
 
 struct RawRef {
@@ -324,6 +325,8 @@ class Extractor {
       for (const auto& s : scalars) {
         if (w.name_begin >= s.begin && w.end <= s.end) holder = &s;
       }
+      // In YAML only values count: a match outside every scalar is in a comment.
+      if (!scalars.empty() && !holder) continue;
       RawRef r;
       r.comp = comp;
       r.m = w;
@@ -370,6 +373,7 @@ class Extractor {
       Context lctx = ctx;
       lctx.release = l->release;
       lctx.release_file = l->release >= 0 ? l->file : -1;
+      lctx.owner_file = l->file;
       if (!l->templatefile) {
         if (!plain_done || l->release >= 0) yaml_text(plain(), Form::yaml_file, lctx, {fi, -2}, fi, 0, true);
         plain_done = true;
@@ -536,9 +540,9 @@ class Extractor {
     ref.line = m_.file(r.usage_file).src.line_of(r.usage_offset);
     ref.written = r.written;
     ref.stack = m_.stack();
-    const std::string usage_dir = m_.file(r.usage_file).dir;
-    ref.service = service_for(usage_dir);
-    ref.namespace_name = namespace_cached(usage_dir, ref.file);
+    const StackFile& owner = m_.file(r.ctx.owner_file >= 0 ? r.ctx.owner_file : r.usage_file);
+    ref.service = service_for(owner.dir);
+    ref.namespace_name = namespace_cached(owner.dir, owner.path);
     ref.current = std::string(tag);
     ref.prefix = r.comp.text.substr(r.m.tag_begin, site.begin - r.m.tag_begin);
     ref.suffix = r.comp.text.substr(site.end, r.m.tag_end - site.end);

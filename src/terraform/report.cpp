@@ -218,7 +218,8 @@ std::string report_text(const Findings& findings, const ChangePlan& plan, const 
     const auto stacks = stacks_of(findings, primary);
     std::string list;
     for (const auto& s : stacks) list += (list.empty() ? "" : ", ") + s;
-    out += image + ": " + p.current + " -> " + std::string(target) + " (stack " + list + ", service " + p.service +
+    out += image + ": " + p.current + " -> " + std::string(target) + " (" + (stacks.size() > 1 ? "stacks " : "stack ") +
+           list + ", service " + p.service +
            ", namespace " + p.namespace_name + ", pattern " + std::string(pattern_letter(p.pattern)) + " " + p.detail +
            ")\n";
   }
