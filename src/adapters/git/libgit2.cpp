@@ -1,5 +1,7 @@
 #include "adapters/git/libgit2.hpp"
 
+#include "adapters/git/deadline_stream.hpp"
+
 #include <array>
 
 #include "upgrade_agent/adapters/git/options.hpp"
@@ -14,10 +16,17 @@ namespace {
 // before the first call and be torn down once; a function-local static gives
 // both with thread-safe initialisation.
 struct Libgit2Guard {
-  Libgit2Guard() { git_libgit2_init(); }
+  Libgit2Guard() {
+    git_libgit2_init();
+    // Sockets that honour the operation's deadline (deadline_stream.hpp). If
+    // registration failed, libgit2 would use its own sockets: the deadline
+    // would then only be checked from progress callbacks.
+    registered = register_deadline_stream() == 0;
+  }
   ~Libgit2Guard() { git_libgit2_shutdown(); }
   Libgit2Guard(const Libgit2Guard&) = delete;
   Libgit2Guard& operator=(const Libgit2Guard&) = delete;
+  bool registered = false;
 };
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "upgrade_agent/adapters/git/message.hpp"
 
+#include "upgrade_agent/config/settings.hpp"
+
 #include <array>
 #include <cctype>
 
@@ -113,7 +115,22 @@ bool is_token(std::string_view text) {
 
 }  // namespace
 
-Identity default_identity() { return {"Service Upgrade Agent", "noreply@upgrade-agent.invalid"}; }
+core::Expected<Identity> parse_identity(std::string_view text) {
+  const auto open = text.rfind('<');
+  if (open == std::string_view::npos || text.empty() || text.back() != '>') {
+    return core::make_error("expected 'Name <email>', got '" + std::string(text) + "'");
+  }
+  return validate_identity({std::string(trim(text.substr(0, open))),
+                            std::string(trim(text.substr(open + 1, text.size() - open - 2)))});
+}
+
+Identity default_identity() {
+  static const Identity identity = [] {
+    auto parsed = parse_identity(config::Settings{}.git_author);
+    return parsed ? *parsed : Identity{"Service Upgrade Agent", "noreply@upgrade-agent.invalid"};
+  }();
+  return identity;
+}
 
 core::Expected<Identity> validate_identity(Identity identity) {
   auto bad = [](std::string_view text) {

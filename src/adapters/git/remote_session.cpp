@@ -185,7 +185,7 @@ GitError RemoteSession::failure(const std::string& operation, int code) const {
   const std::string where = " (" + url_redacted_ + ")";
   if (timed_out_) {
     return GitError(ErrorKind::timeout, operation, options_.remote,
-                    "did not finish before its deadline" + where);
+                    "did not finish before its deadline (" + redacted(last_error_message(code)) + ")" + where);
   }
   switch (auth_failure_) {
     case AuthFailure::no_token:

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "adapters/git/deadline_stream.hpp"
 #include "upgrade_agent/adapters/git/error.hpp"
 #include "upgrade_agent/adapters/git/options.hpp"
 
@@ -24,7 +25,9 @@ struct RefRejection {
   std::string status;  // the server's reason, e.g. "non-fast-forward"
 };
 
-class RemoteSession {
+// Lives on the stack of the thread running one libgit2 network call; while it
+// does, that thread's sockets obey its deadline.
+class RemoteSession final : public StreamDeadline {
  public:
   RemoteSession(const GitOptions& options, std::string url, std::chrono::steady_clock::time_point deadline);
   RemoteSession(const RemoteSession&) = delete;
@@ -40,6 +43,9 @@ class RemoteSession {
   [[nodiscard]] const std::string& remote_messages() const noexcept { return remote_messages_; }
   [[nodiscard]] std::string redacted(std::string_view text) const;
   [[nodiscard]] const std::string& url_for_humans() const noexcept { return url_redacted_; }
+
+  [[nodiscard]] std::chrono::steady_clock::time_point deadline() const override { return deadline_; }
+  void stream_timed_out() override { timed_out_ = true; }
 
  private:
   enum class AuthFailure { none, no_token, token_refused, plain_http, ssh_refused, unsupported };
@@ -70,6 +76,7 @@ class RemoteSession {
   unsigned username_offers_ = 0;
   std::vector<RefRejection> rejections_;
   std::string remote_messages_;
+  ScopedStreamDeadline scope_{this};  // last: active only once the session is complete
 };
 
 }  // namespace ua::adapters::git::detail

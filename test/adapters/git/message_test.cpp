@@ -44,7 +44,7 @@ BOOST_AUTO_TEST_CASE(defaults_say_none_unavailable_and_not_db_backed) {
   BOOST_TEST(text->find("Changelog summary: unavailable (no changelog found)\n") != std::string::npos);
   BOOST_TEST(text->find("Breaking changes: none\n") != std::string::npos);
   BOOST_TEST(text->find("DB backup: no (not DB-backed)\n") != std::string::npos);
-  BOOST_TEST(text->find("Co-Authored-By: Service Upgrade Agent <noreply@upgrade-agent.invalid>\n") != std::string::npos);
+  BOOST_TEST(text->find("\n\nCo-Authored-By: " + git::default_identity().to_string() + "\n") != std::string::npos);
   BOOST_TEST(text->rfind(git::upgrade_subject_prefix("vaultwarden"), 0) == 0U);
 }
 
@@ -98,7 +98,14 @@ BOOST_AUTO_TEST_CASE(identities_are_validated) {
   BOOST_TEST(!git::validate_identity({"A <b>", "a@b"}).has_value());
   BOOST_TEST(!git::validate_identity({"A", "a@b\nInjected: header"}).has_value());
   BOOST_TEST(!git::validate_identity({"A", "no-at-sign"}).has_value());
-  BOOST_TEST(git::default_identity().to_string() == "Service Upgrade Agent <noreply@upgrade-agent.invalid>");
+  BOOST_TEST(git::default_identity().to_string() == ua::config::Settings{}.git_author);
+  BOOST_TEST(git::default_identity().to_string().rfind("Service Upgrade Agent <noreply@", 0) == 0U);
+  const auto parsed = git::parse_identity("  Jane Doe   <jane@example.com>");
+  BOOST_REQUIRE(parsed.has_value());
+  BOOST_TEST(parsed->name == "Jane Doe");
+  BOOST_TEST(parsed->email == "jane@example.com");
+  BOOST_TEST(!git::parse_identity("Jane Doe jane@example.com").has_value());
+  BOOST_TEST(!git::parse_identity("<jane@example.com>").has_value());
 }
 
 BOOST_AUTO_TEST_CASE(options_come_from_settings_and_gits_own_variables) {
@@ -106,8 +113,9 @@ BOOST_AUTO_TEST_CASE(options_come_from_settings_and_gits_own_variables) {
   settings.repo = "/srv/infra";
   settings.git_remote = "upstream";
   settings.git_branch = "main";
+  settings.git_author = "Upgrade Bot <bot@example.com>";
   settings.github_token = ua::config::Secret("ghp_example");
-  std::map<std::string, std::string> vars = {{"GIT_AUTHOR_NAME", "Upgrade Bot"}, {"GIT_COMMITTER_EMAIL", "ci@example.com"}};
+  std::map<std::string, std::string> vars = {{"GIT_COMMITTER_EMAIL", "ci@example.com"}};
   ua::config::Environment env = [&](std::string_view name) -> std::optional<std::string> {
     auto it = vars.find(std::string(name));
     if (it == vars.end()) return std::nullopt;
@@ -119,14 +127,19 @@ BOOST_AUTO_TEST_CASE(options_come_from_settings_and_gits_own_variables) {
   BOOST_TEST(options->remote == "upstream");
   BOOST_TEST(options->branch == "main");
   BOOST_TEST(options->https_token.reveal() == "ghp_example");
-  BOOST_TEST(options->author.to_string() == "Upgrade Bot <noreply@upgrade-agent.invalid>");
-  BOOST_TEST(options->committer.to_string() == "Service Upgrade Agent <ci@example.com>");
+  BOOST_TEST(options->author.to_string() == "Upgrade Bot <bot@example.com>");
+  BOOST_TEST(options->committer.to_string() == "Upgrade Bot <ci@example.com>");
 
-  vars["GIT_AUTHOR_EMAIL"] = "broken<address>";
+  vars["GIT_COMMITTER_NAME"] = "broken <name>";
   auto bad = git::options_from_settings(settings, env);
   BOOST_REQUIRE(!bad.has_value());
-  BOOST_TEST(bad.error().message.find("GIT_AUTHOR_EMAIL") != std::string::npos);
-  vars.erase("GIT_AUTHOR_EMAIL");
+  BOOST_TEST(bad.error().message.find("GIT_COMMITTER_NAME") != std::string::npos);
+  vars.erase("GIT_COMMITTER_NAME");
+  settings.git_author = "no brackets";
+  bad = git::options_from_settings(settings, env);
+  BOOST_REQUIRE(!bad.has_value());
+  BOOST_TEST(bad.error().message.find("UPGRADE_AGENT_GIT_AUTHOR") != std::string::npos);
+  settings.git_author = "Upgrade Bot <bot@example.com>";
   vars["UPGRADE_AGENT_GIT_SSH_KEY"] = "/nonexistent/id_ed25519";
   bad = git::options_from_settings(settings, env);
   BOOST_REQUIRE(!bad.has_value());

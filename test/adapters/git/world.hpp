@@ -70,6 +70,6 @@ inline adapters::git::EditFn bump_immich(const std::string& content, int* calls 
 inline const std::string kUpgradeMessage =
     "upgrade: immich v1.0.0 -> v2.0.0\n\nChangelog summary: faster thumbnails\nRisk: SAFE\n"
     "Breaking changes: none\nDB backup: no (not DB-backed)\nConfig changes applied: none\n"
-    "Flagged for manual review: none\n\nCo-Authored-By: Service Upgrade Agent <noreply@upgrade-agent.invalid>\n";
+    "Flagged for manual review: none\n\nCo-Authored-By: Service Upgrade Agent <noreply@viktorbarzin.me>\n";
 
 }  // namespace ua::test_git

@@ -18,12 +18,15 @@ struct Identity {
   [[nodiscard]] std::string to_string() const { return name + " <" + email + ">"; }
 };
 
-// `Service Upgrade Agent <noreply@upgrade-agent.invalid>`: the `.invalid` TLD is
-// reserved (RFC 2606), so the address can never reach anyone.
+// The settings' default `git_author` (`Service Upgrade Agent <noreply@...>`),
+// so that a library default and a configured default never disagree.
 Identity default_identity();
 
 // A name or e-mail git can store: non-empty, no '<', '>' or line breaks.
 core::Expected<Identity> validate_identity(Identity identity);
+
+// "Name <email>" (the `git_author` setting) -> Identity.
+core::Expected<Identity> parse_identity(std::string_view text);
 
 // The first skip directive in `message`, as written, or nothing. Recognised, in
 // any case and with spaces, '-', '_' or '.' inside the brackets: [ci skip],

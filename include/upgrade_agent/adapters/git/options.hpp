@@ -37,10 +37,11 @@ struct GitOptions {
   unsigned max_push_attempts = 3;
 };
 
-// From the agent's settings (repo, remote, branch, token) and the environment:
-// GIT_AUTHOR_NAME/GIT_AUTHOR_EMAIL and GIT_COMMITTER_NAME/GIT_COMMITTER_EMAIL
-// (git's own variables), UPGRADE_AGENT_GIT_SSH_KEY and
-// UPGRADE_AGENT_GIT_SSH_PASSPHRASE. An error names the bad variable.
+// From the agent's settings (repo, remote, branch, GITHUB_TOKEN, git_author as
+// author and committer) and the environment: GIT_COMMITTER_NAME /
+// GIT_COMMITTER_EMAIL (git's own variables) override the committer,
+// UPGRADE_AGENT_GIT_SSH_KEY / UPGRADE_AGENT_GIT_SSH_PASSPHRASE select an SSH key.
+// An error names the bad setting or variable.
 core::Expected<GitOptions> options_from_settings(const config::Settings& settings,
                                                  const config::Environment& env);
 
