@@ -318,12 +318,18 @@ struct Repository::Impl {
     return dropped;
   }
 
-  void reset_hard(const git_oid& target) {
+  // `git reset --hard`; with `remove_untracked`, also `git clean -f` (not -x).
+  void reset_hard(const git_oid& target, bool remove_untracked = false) {
     ObjectHandle object;
     check(git_object_lookup(object.out(), repo.get(), &target, GIT_OBJECT_COMMIT), "reset");
     git_checkout_options checkout = GIT_CHECKOUT_OPTIONS_INIT;
     checkout.checkout_strategy = GIT_CHECKOUT_FORCE;
     check(git_reset(repo.get(), object.get(), GIT_RESET_HARD, &checkout), "reset");
+    if (remove_untracked) {
+      // git_reset imposes plain FORCE on its checkout; cleaning is a second pass.
+      checkout.checkout_strategy = GIT_CHECKOUT_FORCE | GIT_CHECKOUT_REMOVE_UNTRACKED;
+      check(git_checkout_head(repo.get(), &checkout), "reset");
+    }
   }
 
   static std::set<std::string> known_set(const std::vector<std::string>& shas, const std::string& operation,
@@ -467,9 +473,43 @@ struct Repository::Impl {
 
   // `remake(tip)` (re)creates the change on `tip` and returns the new head; it
   // runs before the first push too when `remake_first` is set (revert).
+  // Puts the branch, index and working tree back on the fetched tip after a
+  // failed publish or revert, so that the next sync finds a clean clone and no
+  // commit the journal may never have heard of. Only when everything above the
+  // tip is this call's own work; never hides the original error.
+  void restore(const std::set<std::string>& ours) noexcept {
+    try {
+      const auto tip = resolve(tracking_ref);
+      if (!tip) return;
+      for (const auto& oid : local_only_commits(*tip)) {
+        if (!ours.contains(oid_hex(oid))) return;
+      }
+      // The clone was clean when this call began (sync or the retry's check),
+      // so every untracked file now is the failed edit's: remove them too.
+      reset_hard(*tip, true);
+      spdlog::info("git: clone put back on {}/{} {} after the failure", options.remote, options.branch,
+                   short_hex(*tip));
+    } catch (...) {  // NOLINT(bugprone-empty-catch): the failure being reported matters more
+    }
+  }
+
+  // `remake(tip)` (re)creates the change on `tip` and returns the new head; it
+  // runs before the first push too when `remake_first` is set (revert). It sets
+  // `touched` before it changes the clone; a failure after that restores it.
   template <class Remake>
-  PushResult push_loop(const std::string& operation, Deadline deadline, std::set<std::string> ours, Remake remake,
-                       bool remake_first) {
+  PushResult push_loop(const std::string& operation, Deadline deadline, std::set<std::string>& ours, bool& touched,
+                       Remake remake, bool remake_first) {
+    try {
+      return push_attempts(operation, deadline, ours, remake, remake_first);
+    } catch (...) {
+      if (touched) restore(ours);
+      throw;
+    }
+  }
+
+  template <class Remake>
+  PushResult push_attempts(const std::string& operation, Deadline deadline, std::set<std::string>& ours,
+                           Remake& remake, bool remake_first) {
     const unsigned attempts = std::max(1U, options.max_push_attempts);
     std::string last_reason;
     for (unsigned attempt = 1; attempt <= attempts; ++attempt) {
@@ -500,23 +540,56 @@ struct Repository::Impl {
              " times because the remote kept moving; last reason: " + last_reason);
   }
 
-  PushResult push_with_retry(const CommitRequest& request, const EditFn& reapply, Deadline deadline) {
+  PushResult push_with_retry(const CommitRequest& request, const EditFn& reapply, Deadline deadline,
+                             std::set<std::string> ours, bool touched) {
     if (!reapply) fail(ErrorKind::invalid_input, "push", "no edit to re-apply after a rejection");
     (void)validated_message(request.message, "push");
     (void)validated_paths(request.paths);
     auto head = resolve(local_ref);
     if (!head) fail(ErrorKind::not_found, "push", local_ref + " has no commit to push");
+    ours.insert(oid_hex(*head));
     const std::string worktree = workdir();
-    return push_loop("push", deadline, {oid_hex(*head)},
-                     [&](const git_oid& tip) {
-                       reset_hard(tip);
-                       reapply(worktree);
-                       return commit(request);
-                     },
-                     false);
+    auto remake = [&](const git_oid& tip) {
+      touched = true;
+      reset_hard(tip);
+      reapply(worktree);
+      return commit(request);
+    };
+    return push_loop("push", deadline, ours, touched, remake, false);
   }
 
-  std::string make_revert(const git_oid& upgrade, const git_oid& tip, const std::string& message) {
+  SyncResult sync(const std::set<std::string>& known, Deadline deadline) {
+    const auto tip = fetch(deadline);
+    SyncResult result;
+    result.discarded = ensure_nothing_to_lose(known, tip, "sync");
+    reset_hard(tip);
+    result.tip = oid_hex(tip);
+    spdlog::info("git: clone at {}/{} {}{}", options.remote, options.branch, short_hex(tip),
+                 result.discarded.empty() ? "" : fmt::format(" (dropped {} known local commits)", result.discarded.size()));
+    return result;
+  }
+
+  PushResult publish(const PublishRequest& request, Deadline deadline, const std::set<std::string>& known) {
+    (void)sync(known, deadline);
+    std::set<std::string> ours;
+    try {
+      request.edit(workdir());
+      ours.insert(commit(request.commit));
+    } catch (...) {
+      restore(ours);
+      throw;
+    }
+    return push_with_retry(request.commit, request.edit, deadline, ours, true);
+  }
+
+  PushResult revert(const git_oid& upgrade, std::set<std::string> known, const std::string& message,
+                    Deadline deadline) {
+    bool touched = false;
+    auto remake = [&](const git_oid& tip) { return make_revert(upgrade, tip, message, touched); };
+    return push_loop("revert", deadline, known, touched, remake, true);
+  }
+
+  std::string make_revert(const git_oid& upgrade, const git_oid& tip, const std::string& message, bool& touched) {
     const auto tip_commit = lookup_commit(tip, "revert");
     const auto upgrade_commit = lookup_commit(upgrade, "revert");
     if (git_oid_equal(&tip, &upgrade) == 0) {
@@ -569,6 +642,7 @@ struct Repository::Impl {
     check(git_commit_create(&revert_id, repo.get(), nullptr, author.get(), committer.get(), nullptr, text.c_str(),
                             tree.get(), 1, parents),
           "revert");
+    touched = true;
     reset_hard(revert_id);
     spdlog::info("git: reverted {} as {} on {}", short_hex(upgrade), short_hex(revert_id), short_hex(tip));
     return oid_hex(revert_id);
@@ -629,22 +703,16 @@ std::string Repository::fetch(std::optional<Deadline> deadline) {
 }
 
 SyncResult Repository::sync(const std::vector<std::string>& known_local_commits, std::optional<Deadline> deadline) {
-  const auto known = Impl::known_set(known_local_commits, "sync", impl_->options.remote);
-  const auto tip = impl_->fetch(Impl::overall(deadline));
-  SyncResult result;
-  result.discarded = impl_->ensure_nothing_to_lose(known, tip, "sync");
-  impl_->reset_hard(tip);
-  result.tip = oid_hex(tip);
-  spdlog::info("git: clone at {}/{} {}{}", impl_->options.remote, impl_->options.branch, short_hex(tip),
-               result.discarded.empty() ? "" : fmt::format(" (dropped {} known local commits)", result.discarded.size()));
-  return result;
+  return impl_->sync(Impl::known_set(known_local_commits, "sync", impl_->options.remote), Impl::overall(deadline));
 }
 
 std::string Repository::commit(const CommitRequest& request) { return impl_->commit(request); }
 
 PushResult Repository::push_with_retry(const CommitRequest& request, const EditFn& reapply,
                                        std::optional<Deadline> deadline) {
-  return impl_->push_with_retry(request, reapply, Impl::overall(deadline));
+  // The caller's own commit stays if the push fails: it holds its SHA. Only
+  // what this call re-made on a new tip is put back.
+  return impl_->push_with_retry(request, reapply, Impl::overall(deadline), {}, false);
 }
 
 PushResult Repository::publish(const PublishRequest& request, std::optional<Deadline> deadline) {
@@ -652,10 +720,8 @@ PushResult Repository::publish(const PublishRequest& request, std::optional<Dead
   // Validate before touching anything, so a bad request changes nothing.
   (void)impl_->validated_message(request.commit.message, "publish");
   (void)impl_->validated_paths(request.commit.paths);
-  (void)sync(request.known_local_commits, deadline);
-  request.edit(worktree());
-  (void)commit(request.commit);
-  return push_with_retry(request.commit, request.edit, deadline);
+  const auto known = Impl::known_set(request.known_local_commits, "publish", impl_->options.remote);
+  return impl_->publish(request, Impl::overall(deadline), known);
 }
 
 PushResult Repository::revert(std::string_view upgrade_sha, const std::vector<std::string>& known_local_commits,
@@ -666,9 +732,8 @@ PushResult Repository::revert(std::string_view upgrade_sha, const std::vector<st
   if (!message.empty()) (void)impl_->validated_message(message, "revert");
   git_oid upgrade;
   impl_->check(git_oid_fromstrn(&upgrade, upgrade_sha.data(), upgrade_sha.size()), "revert");
-  auto known = Impl::known_set(known_local_commits, "revert", impl_->options.remote);
-  return impl_->push_loop("revert", Impl::overall(deadline), std::move(known),
-                          [&](const git_oid& tip) { return impl_->make_revert(upgrade, tip, message); }, true);
+  return impl_->revert(upgrade, Impl::known_set(known_local_commits, "revert", impl_->options.remote), message,
+                       Impl::overall(deadline));
 }
 
 std::optional<RecentUpgrade> Repository::find_recent_upgrade(std::string_view stack, std::chrono::seconds window,

@@ -155,14 +155,49 @@ BOOST_AUTO_TEST_CASE(three_rejections_in_a_row_fail_cleanly) {
   BOOST_TEST(world.remote_master() == last_ci);  // CI's history intact, nothing of ours on it
   BOOST_TEST(ua::test_git::file_at(world.bare(), last_ci, "stacks/immich/main.tf").value() == ua::test_git::kImmichV1);
 
-  // The clone is left consistent: its unpushed commit is refused unless the
-  // journal vouches for it, then dropped by the next sync.
-  const auto local = repo.head();
-  expect_git_error([&] { repo.sync(); }, git::ErrorKind::refused);
-  const auto synced = repo.sync({local});
+  // The clone is put back, clean, on the tip it last fetched: the next sync
+  // needs to know nothing about the failed commits.
+  BOOST_TEST(repo.head() == repo.tip());
+  BOOST_TEST(ua::test_git::read_file(world.agent_dir() / "stacks/immich/main.tf") == ua::test_git::kImmichV1);
+  const auto synced = repo.sync();
   BOOST_TEST(synced.tip == last_ci);
-  BOOST_TEST((synced.discarded == std::vector<std::string>{local}));
+  BOOST_TEST(synced.discarded.empty());
   BOOST_TEST(repo.head() == last_ci);
+}
+
+BOOST_AUTO_TEST_CASE(a_failing_publish_leaves_the_clone_clean_on_the_tip) {
+  World world;
+  auto repo = git::Repository::open(world.options());
+  // The edit half-writes and throws.
+  auto broken = [](const std::filesystem::path& worktree) {
+    ua::test_git::write_file(worktree / "stacks/immich/main.tf", "half-written");
+    ua::test_git::write_file(worktree / "stacks/immich/extra.tf", "new file");
+    throw std::runtime_error("the terraform edit failed");
+  };
+  BOOST_CHECK_THROW(repo.publish({immich_request(), broken, {}}), std::runtime_error);
+  BOOST_TEST(repo.head() == world.initial());
+  BOOST_TEST(ua::test_git::read_file(world.agent_dir() / "stacks/immich/main.tf") == ua::test_git::kImmichV1);
+  // A file the edit created is removed too, or the next sync would refuse it.
+  const bool leftover = std::filesystem::exists(world.agent_dir() / "stacks/immich/extra.tf");
+  BOOST_TEST(!leftover);
+
+  // The edit succeeds but the re-applied one throws after a rejection.
+  auto ci = world.other("ci");
+  int calls = 0;
+  auto flaky = [&](const std::filesystem::path& worktree) {
+    if (++calls == 1) {
+      ci.push_change("state/ci.txt", "state 7\n", "[CI SKIP] state");
+      ua::test_git::write_file(worktree / "stacks/immich/main.tf", ua::test_git::kImmichV2);
+      return;
+    }
+    ua::test_git::write_file(worktree / "stacks/immich/main.tf", "half");
+    throw std::runtime_error("re-apply failed");
+  };
+  BOOST_CHECK_THROW(repo.publish({immich_request(), flaky, {}}), std::runtime_error);
+  BOOST_TEST(calls == 2);
+  BOOST_TEST(repo.head() == repo.tip());
+  BOOST_TEST(ua::test_git::read_file(world.agent_dir() / "stacks/immich/main.tf") == ua::test_git::kImmichV1);
+  BOOST_TEST(repo.sync().discarded.empty());
 }
 
 BOOST_AUTO_TEST_CASE(a_dirty_clone_is_refused_and_nothing_is_lost) {

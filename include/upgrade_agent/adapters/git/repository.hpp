@@ -102,18 +102,25 @@ class Repository {
   // push; at most options.max_push_attempts pushes, then retries_exhausted with
   // the last reason. A rejection a retry cannot fix (hook, protected branch)
   // fails at once (rejected). The local commits above the remote tip must be
-  // this call's own (the HEAD commit it starts from and those it makes).
+  // this call's own (the HEAD commit it starts from and those it makes). If it
+  // fails after re-making the change, the clone is put back on the fetched
+  // tip; if the first push fails, the caller's commit stays (it has the SHA).
   PushResult push_with_retry(const CommitRequest& request, const EditFn& reapply,
                              std::optional<Deadline> deadline = {});
 
   // The whole of steps 7-8 as one unit: sync(known), edit, commit, push_with_retry.
+  // Any failure after the sync (the edit throws, nothing to commit, push
+  // refused or exhausted, timeout) leaves the clone clean on the fetched tip,
+  // so the next saga's sync needs no knowledge of the failed commit.
   PushResult publish(const PublishRequest& request, std::optional<Deadline> deadline = {});
 
   // Fetches, then commits on the remote tip the revert of exactly
   // `upgrade_sha` (mainline 0), whatever came after it, and pushes with the
   // same retry (the revert is re-made on each new tip). A conflicting revert
   // throws revert_conflict (critical()) and leaves the branch, index and
-  // working tree as they were. The commit must be on the remote branch
+  // working tree as they were; a failure after the revert was made (push
+  // refused, retries exhausted) puts the clone back on the fetched tip. The
+  // commit must be on the remote branch
   // (not_found otherwise); reverting an already reverted change is
   // nothing_to_commit. `message` empty: git's "Revert \"<subject>\"" message.
   PushResult revert(std::string_view upgrade_sha,
