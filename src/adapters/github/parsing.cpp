@@ -1,0 +1,253 @@
+// The pure parts of the GitHub adapter: candidates, Link headers, base64,
+// CHANGELOG.md sections and version ranges.
+#include <algorithm>
+#include <array>
+#include <cctype>
+
+#include "upgrade_agent/adapters/github/github.hpp"
+
+namespace ua::adapters::github {
+
+namespace {
+
+std::vector<std::string_view> split(std::string_view s, char sep) {
+  std::vector<std::string_view> out;
+  std::size_t pos = 0;
+  while (pos <= s.size()) {
+    const auto next = s.find(sep, pos);
+    out.push_back(s.substr(pos, next == std::string_view::npos ? std::string_view::npos : next - pos));
+    if (next == std::string_view::npos) break;
+    pos = next + 1;
+  }
+  return out;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())) != 0) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())) != 0) s.remove_suffix(1);
+  return s;
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+}  // namespace
+
+std::string_view to_string(RepoSource source) {
+  switch (source) {
+    case RepoSource::none: return "none";
+    case RepoSource::override_config: return "github_repo_overrides";
+    case RepoSource::auto_detect: return "auto-detect";
+    case RepoSource::suffix_stripped: return "auto-detect, suffix stripped";
+  }
+  return "none";
+}
+
+core::Expected<std::string> auto_detect_repo(const core::ImageRef& image) {
+  const auto parts = split(image.path, '/');
+  const std::string& registry = image.registry;
+  if (registry == "lscr.io") {
+    if (parts.size() == 2 && parts[0] == "linuxserver") return "linuxserver/docker-" + std::string(parts[1]);
+    return core::make_error("no auto-detect rule for lscr.io images outside linuxserver/ (" + image.name() + ")");
+  }
+  static constexpr std::array<std::string_view, 4> kOrgRepo = {"ghcr.io", "docker.io", "quay.io", "registry.gitlab.com"};
+  if (std::find(kOrgRepo.begin(), kOrgRepo.end(), registry) == kOrgRepo.end()) {
+    return core::make_error("no auto-detect rule for registry " + registry + " (" + image.name() +
+                            "); add the image to github_repo_overrides");
+  }
+  if (registry == "docker.io" && !parts.empty() && parts[0] == "library") {
+    return core::make_error(image.familiar_name() +
+                            " is an official Docker Hub image: its name names no GitHub repository; add it to "
+                            "github_repo_overrides");
+  }
+  if (parts.size() < 2) return core::make_error("image " + image.name() + " has no ORG/REPO path");
+  return std::string(parts[0]) + "/" + std::string(parts[1]);
+}
+
+std::optional<std::string> strip_known_suffix(std::string_view repo) {
+  for (std::string_view suffix : {"-server", "-backend", "-app"}) {
+    const auto slash = repo.find('/');
+    if (repo.size() > suffix.size() && repo.substr(repo.size() - suffix.size()) == suffix &&
+        repo.size() - suffix.size() > slash + 1) {
+      return std::string(repo.substr(0, repo.size() - suffix.size()));
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> next_link(std::string_view header) {
+  // <url>; rel="next", <url>; rel="last"  (a URL may itself contain commas, so
+  // split on the angle brackets, not on commas)
+  std::size_t pos = 0;
+  while (pos < header.size()) {
+    const auto open = header.find('<', pos);
+    if (open == std::string_view::npos) break;
+    const auto close = header.find('>', open);
+    if (close == std::string_view::npos) break;
+    const auto url = header.substr(open + 1, close - open - 1);
+    const auto next_open = header.find('<', close);
+    const auto params = header.substr(close + 1, next_open == std::string_view::npos ? std::string_view::npos
+                                                                                      : next_open - close - 1);
+    for (auto param : split(params, ';')) {
+      param = trim(param);
+      if (lower(param).rfind("rel=", 0) != 0) continue;
+      auto value = trim(param.substr(4));
+      if (!value.empty() && value.front() == '"') value.remove_prefix(1);
+      if (!value.empty() && value.back() == ',') value.remove_suffix(1);
+      if (!value.empty() && value.back() == '"') value.remove_suffix(1);
+      for (auto rel : split(value, ' ')) {
+        if (lower(rel) == "next") return std::string(url);
+      }
+    }
+    pos = close + 1;
+  }
+  return std::nullopt;
+}
+
+core::Expected<std::string> decode_base64(std::string_view text) {
+  auto value = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+' || c == '-') return 62;
+    if (c == '/' || c == '_') return 63;
+    return -1;
+  };
+  std::string out;
+  out.reserve(text.size() / 4 * 3);
+  std::uint32_t buffer = 0;
+  int bits = 0;
+  bool padding = false;
+  for (char c : text) {
+    if (c == '\n' || c == '\r' || c == ' ' || c == '\t') continue;
+    if (c == '=') {
+      padding = true;
+      continue;
+    }
+    const int v = value(c);
+    if (v < 0 || padding) return core::make_error("invalid base64 content");
+    buffer = (buffer << 6U) | static_cast<std::uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((buffer >> static_cast<unsigned>(bits)) & 0xFFU);
+    }
+  }
+  if (bits >= 6) return core::make_error("truncated base64 content");
+  return out;
+}
+
+namespace {
+
+// The version a CHANGELOG heading names, as written ("1.2.0", "v1.2.0"), or
+// nothing.
+std::optional<std::string> heading_version(std::string_view text) {
+  text = trim(text);
+  auto first_token = [](std::string_view t) {
+    if (!t.empty() && t.front() == '[') {
+      const auto close = t.find(']');
+      return close == std::string_view::npos ? t.substr(1) : t.substr(1, close - 1);
+    }
+    std::size_t end = 0;
+    while (end < t.size() && std::isspace(static_cast<unsigned char>(t[end])) == 0 && t[end] != '(') ++end;
+    return t.substr(0, end);
+  };
+  auto token = first_token(text);
+  const std::string word = lower(token);
+  if (word == "version" || word == "release" || word == "v") {
+    token = first_token(trim(text.substr(token.size())));
+  }
+  while (!token.empty() && (token.back() == ':' || token.back() == ',')) token.remove_suffix(1);
+  auto digits = token;
+  if (!digits.empty() && (digits.front() == 'v' || digits.front() == 'V')) digits.remove_prefix(1);
+  if (digits.empty() || std::isdigit(static_cast<unsigned char>(digits.front())) == 0) return std::nullopt;
+  if (!core::release_version(token).is_version()) return std::nullopt;
+  return std::string(token);
+}
+
+}  // namespace
+
+std::vector<core::ReleaseNote> split_changelog(std::string_view markdown, std::string_view url) {
+  std::vector<core::ReleaseNote> out;
+  std::optional<std::size_t> section_level;
+  char fence = 0;
+  std::size_t fence_len = 0;
+  std::string* body = nullptr;
+  for (auto line : split(markdown, '\n')) {
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    const auto stripped = trim(line);
+    if ((stripped.rfind("```", 0) == 0 || stripped.rfind("~~~", 0) == 0)) {
+      const char ch = stripped.front();
+      std::size_t n = 0;
+      while (n < stripped.size() && stripped[n] == ch) ++n;
+      if (fence == 0) {
+        fence = ch;
+        fence_len = n;
+      } else if (ch == fence && n >= fence_len && stripped.find_first_not_of(ch) == std::string_view::npos) {
+        fence = 0;
+      }
+    } else if (fence == 0 && !line.empty() && line.front() == '#') {
+      std::size_t level = 0;
+      while (level < line.size() && line[level] == '#') ++level;
+      if (level <= 6 && level < line.size() && line[level] == ' ') {
+        const auto text = trim(line.substr(level));
+        if (auto version = heading_version(text)) {
+          {  // a version heading at any level: conventional-changelog writes patches as ###
+            core::ReleaseNote note;
+            note.tag = *version;
+            note.name = std::string(text);
+            note.url = std::string(url);
+            note.version = core::release_version(*version);
+            out.push_back(std::move(note));
+            body = &out.back().body;
+            section_level = level;
+            continue;
+          }
+        } else if (section_level && level <= *section_level) {
+          body = nullptr;  // "## Unreleased", "# Older versions": not part of the release above
+          section_level.reset();
+          continue;
+        }
+      }
+    }
+    if (body) {
+      if (!body->empty()) *body += '\n';
+      *body += line;
+    }
+  }
+  for (auto& note : out) note.body = std::string(trim(note.body));
+  return out;
+}
+
+std::vector<core::ReleaseNote> in_range(std::vector<core::ReleaseNote> notes, const core::Tag& current,
+                                        const core::Tag& target) {
+  const core::Tag cur = core::bare_version(current);
+  const core::Tag tgt = core::bare_version(target);
+  const bool with_prereleases = target.is_prerelease();
+  std::vector<core::ReleaseNote> out;
+  for (auto& n : notes) {
+    const auto& v = n.version;
+    if (!v.is_version() || (v.is_prerelease() && !with_prereleases)) continue;
+    if (core::compare(v, cur) != std::partial_ordering::greater || core::same_release(v, current)) continue;
+    const auto to_target = core::compare(v, tgt);
+    if (to_target == std::partial_ordering::greater && !core::same_release(v, target)) continue;
+    if (to_target == std::partial_ordering::unordered) continue;
+    out.push_back(std::move(n));
+  }
+  std::stable_sort(out.begin(), out.end(), [](const core::ReleaseNote& a, const core::ReleaseNote& b) {
+    return core::compare(a.version, b.version) == std::partial_ordering::less;
+  });
+  // "v1.2.0" and "1.2.0" published twice: the first one read stays.
+  out.erase(std::unique(out.begin(), out.end(),
+                        [](const core::ReleaseNote& a, const core::ReleaseNote& b) {
+                          return core::compare(a.version, b.version) == std::partial_ordering::equivalent;
+                        }),
+            out.end());
+  return out;
+}
+
+}  // namespace ua::adapters::github
