@@ -17,7 +17,7 @@ using namespace detail;  // NOLINT(google-build-using-namespace): the private he
 namespace {
 
 constexpr std::size_t kMaxNamed = 20;                      // files or commits named in one error
-constexpr std::size_t kMaxBlobBytes = 32U * 1024U * 1024U;  // read_file_at_tip refuses bigger files
+constexpr std::size_t kMaxBlobBytes = std::size_t{32} * 1024 * 1024;  // read_file_at_tip refuses bigger files
 constexpr std::size_t kMaxHistoryWalk = 20000;             // commits looked at by one history query
 
 struct PushOutcome {
@@ -725,7 +725,7 @@ PushResult Repository::publish(const PublishRequest& request, std::optional<Dead
 }
 
 PushResult Repository::revert(std::string_view upgrade_sha, const std::vector<std::string>& known_local_commits,
-                              std::string message, std::optional<Deadline> deadline) {
+                              const std::string& message, std::optional<Deadline> deadline) {
   if (!is_full_sha(upgrade_sha)) {
     impl_->fail(ErrorKind::invalid_input, "revert", "'" + std::string(upgrade_sha) + "' is not a full commit SHA");
   }

@@ -105,7 +105,7 @@ fs::path find_program(const fs::path& configured, std::initializer_list<const ch
     std::stringstream dirs(path);
     std::string dir;
     while (std::getline(dirs, dir, ':')) {
-      const auto full = fs::path(dir) / name;
+      auto full = fs::path(dir) / name;
       if (!dir.empty() && ::access(full.c_str(), X_OK) == 0) return full;
     }
   }
@@ -217,9 +217,11 @@ Server::Server(ServerOptions options) : options_(std::move(options)) {
     std::vector<std::string> env = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LISTEN_FDS=1",
                                     "LISTEN_PID=" + std::string(24, '\0')};
     std::vector<char*> argv;
+    argv.reserve(args.size() + 1);
     for (auto& arg : args) argv.push_back(arg.data());
     argv.push_back(nullptr);
     std::vector<char*> envp;
+    envp.reserve(env.size() + 1);
     for (auto& entry : env) envp.push_back(entry.data());
     envp.push_back(nullptr);
     char* listen_pid_digits = env[2].data() + std::strlen("LISTEN_PID=");

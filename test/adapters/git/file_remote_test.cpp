@@ -293,8 +293,10 @@ BOOST_AUTO_TEST_CASE(bad_paths_and_empty_changes_are_refused) {
   expect_git_error([&] { repo.commit({"   \n", {"stacks"}}); }, git::ErrorKind::invalid_input);
   expect_git_error([&] { repo.commit({"upgrade: x 1 -> 2\n", {"stacks/immich"}}); }, git::ErrorKind::nothing_to_commit);
   // An edit the tip already holds: publish says so instead of pushing an empty commit.
-  expect_git_error([&] { repo.publish({immich_request(), ua::test_git::bump_immich(ua::test_git::kImmichV1), {}}); },
-                   git::ErrorKind::nothing_to_commit);
+  git::PublishRequest already_there;
+  already_there.commit = immich_request();
+  already_there.edit = ua::test_git::bump_immich(ua::test_git::kImmichV1);
+  expect_git_error([&] { repo.publish(already_there); }, git::ErrorKind::nothing_to_commit);
   BOOST_TEST(world.remote_master() == world.initial());
 }
 

@@ -12,8 +12,8 @@ using ua::test_git::Scratch;
 
 namespace {
 
-const std::string kToken = "ghp_R1ghtT0kenV4lue9c2e";
-const std::string kWrongToken = "ghp_Wr0ngT0kenV4lue77aa";
+constexpr char kToken[] = "ghp_R1ghtT0kenV4lue9c2e";
+constexpr char kWrongToken[] = "ghp_Wr0ngT0kenV4lue77aa";
 
 std::size_t count(const std::string& text, const std::string& needle) {
   std::size_t n = 0;
@@ -72,7 +72,10 @@ class HttpWorld {
 };
 
 git::PublishRequest immich_publish(int* calls = nullptr) {
-  return {{ua::test_git::kUpgradeMessage, {"stacks/immich"}}, ua::test_git::bump_immich(ua::test_git::kImmichV2, calls), {}};
+  git::PublishRequest request;
+  request.commit = {ua::test_git::kUpgradeMessage, {"stacks/immich"}};
+  request.edit = ua::test_git::bump_immich(ua::test_git::kImmichV2, calls);
+  return request;
 }
 
 }  // namespace
@@ -148,13 +151,13 @@ BOOST_AUTO_TEST_CASE(a_token_inside_the_remote_url_never_reaches_logs_or_errors)
   HttpWorld world;
   ua::test_git::LogCapture log;
   const auto port = std::to_string(world.server().port());
-  world.set_agent_url("http://x-access-token:" + kToken + "@127.0.0.1:" + port + "/git/infra.git");
+  world.set_agent_url(std::string("http://x-access-token:") + kToken + "@127.0.0.1:" + port + "/git/infra.git");
   auto repo = git::Repository::open(world.options(""));
   BOOST_TEST(repo.remote_url() == "http://***@127.0.0.1:" + port + "/git/infra.git");
   const auto pushed = repo.publish(immich_publish());
   BOOST_TEST(world.remote_master() == pushed.sha);
 
-  world.set_agent_url("http://x-access-token:" + kWrongToken + "@127.0.0.1:" + port + "/git/infra.git");
+  world.set_agent_url(std::string("http://x-access-token:") + kWrongToken + "@127.0.0.1:" + port + "/git/infra.git");
   auto wrong = git::Repository::open(world.options(""));
   try {
     wrong.sync();

@@ -8,16 +8,16 @@
 
 namespace ua::test_git {
 
-inline const std::string kImmichV1 =
+inline constexpr char kImmichV1[] =
     "variable \"immich_version\" {\n  type    = string\n  default = \"v1.0.0\"\n}\n"
     "resource \"kubernetes_deployment\" \"immich\" {\n  image = \"ghcr.io/immich-app/immich-server:${var.immich_version}\"\n}\n";
-inline const std::string kImmichV2 =
+inline constexpr char kImmichV2[] =
     "variable \"immich_version\" {\n  type    = string\n  default = \"v2.0.0\"\n}\n"
     "resource \"kubernetes_deployment\" \"immich\" {\n  image = \"ghcr.io/immich-app/immich-server:${var.immich_version}\"\n}\n";
-inline const std::string kImmichV3 =
+inline constexpr char kImmichV3[] =
     "variable \"immich_version\" {\n  type    = string\n  default = \"v3.0.0\"\n}\n"
     "resource \"kubernetes_deployment\" \"immich\" {\n  image = \"ghcr.io/immich-app/immich-server:${var.immich_version}\"\n}\n";
-inline const std::string kVaultwarden = "resource \"x\" \"vw\" {\n  image = \"vaultwarden/server:1.35.4\"\n}\n";
+inline constexpr char kVaultwarden[] = "resource \"x\" \"vw\" {\n  image = \"vaultwarden/server:1.35.4\"\n}\n";
 
 class World {
  public:
@@ -67,7 +67,7 @@ inline adapters::git::EditFn bump_immich(const std::string& content, int* calls 
   };
 }
 
-inline const std::string kUpgradeMessage =
+inline constexpr char kUpgradeMessage[] =
     "upgrade: immich v1.0.0 -> v2.0.0\n\nChangelog summary: faster thumbnails\nRisk: SAFE\n"
     "Breaking changes: none\nDB backup: no (not DB-backed)\nConfig changes applied: none\n"
     "Flagged for manual review: none\n\nCo-Authored-By: Service Upgrade Agent <noreply@viktorbarzin.me>\n";

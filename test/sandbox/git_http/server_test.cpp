@@ -11,7 +11,6 @@
 
 namespace fs = std::filesystem;
 using ua::sandbox::git_http::Server;
-using ua::sandbox::git_http::ServerOptions;
 using ua::test_git::Creds;
 using ua::test_git::Scratch;
 

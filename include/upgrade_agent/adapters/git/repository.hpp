@@ -125,7 +125,7 @@ class Repository {
   // nothing_to_commit. `message` empty: git's "Revert \"<subject>\"" message.
   PushResult revert(std::string_view upgrade_sha,
                     const std::vector<std::string>& known_local_commits = {},
-                    std::string message = {}, std::optional<Deadline> deadline = {});
+                    const std::string& message = {}, std::optional<Deadline> deadline = {});
 
   // The newest commit on the fetched remote tip whose subject starts with
   // `upgrade: <stack> ` and whose commit time is within `window` before `now`.
