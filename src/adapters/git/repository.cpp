@@ -234,7 +234,7 @@ struct Repository::Impl {
 
   // ---- the clone's state --------------------------------------------------
 
-  void ensure_on_branch() const {
+  void ensure_on_branch(const std::string& operation) const {
     ReferenceHandle head;
     check(git_reference_lookup(head.out(), repo.get(), "HEAD"), "head");
     if (git_reference_type(head.get()) != GIT_REFERENCE_SYMBOLIC) {
@@ -243,11 +243,11 @@ struct Repository::Impl {
       if (git_reference_resolve(resolved.out(), head.get()) >= 0 && git_reference_target(resolved.get()) != nullptr) {
         at = " at " + short_hex(*git_reference_target(resolved.get()));
       }
-      fail(ErrorKind::refused, "sync", "HEAD is detached" + at + "; the agent works on branch '" + options.branch + "'");
+      fail(ErrorKind::refused, operation, "HEAD is detached" + at + "; the agent works on branch '" + options.branch + "'");
     }
     const std::string target = git_reference_symbolic_target(head.get());
     if (target != local_ref) {
-      fail(ErrorKind::refused, "sync",
+      fail(ErrorKind::refused, operation,
            "the clone is on " + target + "; the agent works on " + local_ref + " and will not switch branches");
     }
   }
@@ -296,7 +296,7 @@ struct Repository::Impl {
       fail(ErrorKind::refused, operation,
            state_name(state) + " is in progress in the clone; finish or abort it by hand first");
     }
-    ensure_on_branch();
+    ensure_on_branch(operation);
     if (auto changes = local_changes(); !changes.empty()) {
       fail(ErrorKind::refused, operation,
            "the working tree holds local changes the agent will not discard: " + join_limited(changes));
@@ -431,7 +431,7 @@ struct Repository::Impl {
   std::string commit(const CommitRequest& request) {
     const auto message = validated_message(request.message, "commit");
     const auto paths = validated_paths(request.paths);
-    ensure_on_branch();
+    ensure_on_branch("commit");
 
     IndexHandle index;
     check(git_repository_index(index.out(), repo.get()), "commit");
