@@ -114,3 +114,34 @@ BOOST_AUTO_TEST_CASE(serial_queue_never_overlaps_and_keeps_order) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// GCC 12 destroys a temporary twice when it is built inside another temporary
+// in a co_await expression (`co_await f([x = T()] {...})`, `co_await f(S{T()})`).
+// The rule in this code base: build such callables as named locals first. This
+// test pins that offload() itself destroys what it owns exactly once.
+BOOST_AUTO_TEST_CASE(callables_with_owning_captures_are_destroyed_once) {
+  struct Counted {
+    explicit Counted(int* live) : live_(live) { ++*live_; }
+    Counted(const Counted& other) : live_(other.live_) { ++*live_; }
+    Counted(Counted&& other) noexcept : live_(other.live_) { ++*live_; }
+    Counted& operator=(const Counted&) = delete;
+    Counted& operator=(Counted&&) = delete;
+    ~Counted() { --*live_; }
+    int* live_;
+  };
+  int live = 0;
+  asio::io_context io;
+  ua::runtime::BlockingPool pool(1);
+  std::string seen;
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        std::string text(200, 'x');  // heap-allocated: a double free would show under ASan
+        auto work = [text = std::move(text), guard = Counted(&live)] { return text; };
+        seen = co_await ua::runtime::offload(pool, std::move(work));
+      },
+      asio::detached);
+  io.run();
+  BOOST_TEST(seen == std::string(200, 'x'));
+  BOOST_TEST(live == 0);  // every copy destroyed exactly once
+}
