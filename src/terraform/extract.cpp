@@ -639,6 +639,11 @@ class Extractor {
         out_.skipped.push_back(s);
         continue;
       }
+      if (core::validate_tag(c.text)) {
+        s.reason = "the chart version '" + printable(c.text) + "' is not a version";
+        out_.skipped.push_back(s);
+        continue;
+      }
       const Segment& seg = c.segs[0];
       const StackFile& sf = m_.file(seg.file);
       Reference ref;

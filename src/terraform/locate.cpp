@@ -3,14 +3,20 @@
 // only those stacks in full.
 #include "upgrade_agent/terraform/locate.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
+#include <cstddef>
 #include <map>
+#include <memory>
+#include <mutex>
+#include <set>
 #include <system_error>
 #include <thread>
 
@@ -72,39 +78,6 @@ bool mentions(std::string_view text, const detail::Target& t, FileKind kind) {
   return false;
 }
 
-std::optional<std::string> read_file(const std::filesystem::path& p, std::string& error) {
-  const int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0) {
-    error = std::strerror(errno);
-    return std::nullopt;
-  }
-  std::string out;
-  std::size_t used = 0;
-  out.resize(16 * 1024);
-  for (;;) {
-    if (used == out.size()) {
-      if (out.size() >= kMaxFileSize) {
-        ::close(fd);
-        error = "larger than 16 MiB";
-        return std::nullopt;
-      }
-      out.resize(out.size() * 4);
-    }
-    const ssize_t n = ::read(fd, out.data() + used, out.size() - used);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      error = std::strerror(errno);
-      ::close(fd);
-      return std::nullopt;
-    }
-    if (n == 0) break;
-    used += static_cast<std::size_t>(n);
-  }
-  ::close(fd);
-  out.resize(used);
-  return out;
-}
-
 StackFile make_stack_file(std::string path, FileKind kind, std::string content, bool candidate) {
   StackFile f;
   f.dir = detail::parent_dir(path);
@@ -139,89 +112,229 @@ unsigned pick_threads(unsigned requested) {
 
 }  // namespace
 
-core::Expected<Findings> locate(const std::filesystem::path& repo, const core::ImageRef& image,
-                                const LocateOptions& options) {
-  namespace fs = std::filesystem;
-  const fs::path stacks = repo / "stacks";
-  std::error_code ec;
-  if (!fs::is_directory(stacks, ec)) {
-    return core::make_error("no stacks/ folder in " + repo.string() + " (is it the infra repository?)");
-  }
-  const detail::Target target = detail::make_target(image, options.config);
+namespace {
 
-  std::vector<Entry> entries;
-  fs::recursive_directory_iterator it(stacks, fs::directory_options::skip_permission_denied, ec);
-  if (ec) return core::make_error("cannot read " + stacks.string() + ": " + ec.message());
-  for (const fs::recursive_directory_iterator end; it != end; it.increment(ec)) {
-    if (ec) return core::make_error("cannot read " + stacks.string() + ": " + ec.message());
-    const auto& de = *it;
-    const std::string name = de.path().filename().string();
-    // Never follow links (an edit would write through them) and never enter
-    // .terraform/, .terragrunt-cache/, .git/ or other hidden folders.
-    if (de.is_symlink(ec)) {
-      if (de.is_directory(ec)) it.disable_recursion_pending();
-      continue;
-    }
-    if (de.is_directory(ec)) {
-      if (!name.empty() && name[0] == '.') it.disable_recursion_pending();
-      continue;
-    }
-    if (!de.is_regular_file(ec)) continue;
-    const auto kind = classify(name);
-    if (!kind) continue;
-    Entry e;
-    e.path = "stacks/" + de.path().lexically_relative(stacks).generic_string();
-    e.stack = stack_of(e.path);
-    if (e.stack.empty()) continue;
-    e.kind = *kind;
-    entries.push_back(std::move(e));
+// A read buffer that is not zero-filled: pages are only touched as read()
+// fills them (each page fault is costly on small virtual machines).
+class Buffer {
+ public:
+  [[nodiscard]] char* data() { return data_.get(); }
+  [[nodiscard]] std::size_t size() const { return size_; }
+  void grow() {
+    auto bigger = std::make_unique_for_overwrite<char[]>(size_ * 4);
+    std::memcpy(bigger.get(), data_.get(), size_);
+    data_ = std::move(bigger);
+    size_ *= 4;
   }
-  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.path < b.path; });
 
-  // The pre-filter: every file read once, in parallel; only files naming the
-  // image (or a related chart repository) are kept.
-  std::atomic<std::size_t> next{0};
-  const auto work = [&] {
-    std::string error;
-    for (std::size_t i = next++; i < entries.size(); i = next++) {
-      Entry& e = entries[i];
-      auto content = read_file(repo / e.path, error);
-      if (!content) continue;
-      if (mentions(*content, target, e.kind)) {
-        e.candidate = true;
-        e.content = std::move(*content);
+ private:
+  std::size_t size_ = 64 * 1024;
+  std::unique_ptr<char[]> data_ = std::make_unique_for_overwrite<char[]>(size_);
+};
+
+// The walk of stacks/: directories are handed to worker threads, each lists
+// its directory and reads its files relative to the directory's descriptor
+// (no path walk per file), skipping links, hidden folders and anything that
+// is not Terraform, Terragrunt or a values file.
+class Walker {
+ public:
+  // keep_hcl: keep every Terraform/Terragrunt file (a stack read in full);
+  // otherwise only files that mention the target (the pre-filter).
+  Walker(int root_fd, const detail::Target& target, bool keep_hcl)
+      : root_fd_(root_fd), target_(target), keep_hcl_(keep_hcl) {}
+
+  void run(const std::string& top, unsigned threads) {
+    top_ = top;
+    queue_.push_back(top);
+    std::vector<std::thread> pool;
+    results_.resize(threads);
+    for (unsigned i = 1; i < threads; ++i) pool.emplace_back([this, i] { work(i); });
+    work(0);
+    for (auto& t : pool) t.join();
+  }
+
+  std::vector<Entry> entries() {
+    std::vector<Entry> all;
+    for (auto& r : results_) {
+      for (auto& e : r) all.push_back(std::move(e));
+    }
+    std::sort(all.begin(), all.end(), [](const Entry& a, const Entry& b) { return a.path < b.path; });
+    return all;
+  }
+
+  [[nodiscard]] const std::optional<std::string>& error() const { return error_; }
+  [[nodiscard]] std::size_t scanned() const { return scanned_; }
+
+ private:
+  void work(unsigned id) {
+    Buffer buffer;
+    for (;;) {
+      std::string dir;
+      {
+        std::unique_lock lock(mutex_);
+        ready_.wait(lock, [&] { return !queue_.empty() || active_ == 0; });
+        if (queue_.empty()) return;
+        dir = std::move(queue_.back());
+        queue_.pop_back();
+        ++active_;
+      }
+      list(dir, results_[id], buffer);
+      {
+        std::lock_guard lock(mutex_);
+        --active_;
+      }
+      ready_.notify_all();
+    }
+  }
+
+  void list(const std::string& dir, std::vector<Entry>& out, Buffer& buffer) {
+    const int fd = ::openat(root_fd_, dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+      if (dir == top_) {
+        std::lock_guard lock(mutex_);
+        error_ = "cannot read " + top_ + "/: " + std::string(std::strerror(errno));
+      }
+      return;
+    }
+    std::vector<std::string> subdirs;
+    std::size_t scanned = 0;
+    // getdents64 directly: readdir() would add an fstat and an fcntl per folder.
+    alignas(8) char listing[16 * 1024];
+    for (;;) {
+      const ssize_t n = ::getdents64(fd, listing, sizeof listing);
+      if (n <= 0) break;
+      for (ssize_t off = 0; off < n;) {
+        dirent64 de{};
+        std::memcpy(&de, listing + off, std::min<std::size_t>(sizeof de, static_cast<std::size_t>(n - off)));
+        const char* raw_name = listing + off + offsetof(dirent64, d_name);
+        off += de.d_reclen == 0 ? n : de.d_reclen;
+        const std::string_view name(raw_name);
+        if (name == "." || name == "..") continue;
+        unsigned char type = de.d_type;
+        if (type == DT_UNKNOWN) {
+          struct stat st {};
+          if (::fstatat(fd, raw_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+          type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : DT_LNK;
+        }
+        // Never follow links (an edit would write through them) and never
+        // enter .terraform/, .terragrunt-cache/, .git/ or other hidden folders.
+        if (type == DT_DIR) {
+          if (name[0] != '.') subdirs.push_back(dir + "/" + std::string(name));
+          continue;
+        }
+        if (type != DT_REG) continue;
+        const auto kind = classify(name);
+        if (!kind) continue;
+        if (dir == "stacks") continue;  // files directly in stacks/ belong to no stack
+        ++scanned;
+        std::size_t used = 0;
+        if (!read_at(fd, raw_name, buffer, used)) continue;
+        const bool candidate = mentions(std::string_view(buffer.data(), used), target_, *kind);
+        if (!candidate && !(keep_hcl_ && *kind != FileKind::yaml)) continue;
+        Entry e;
+        e.path = dir + "/" + std::string(name);
+        e.stack = stack_of(e.path);
+        e.kind = *kind;
+        e.candidate = candidate;
+        e.content.assign(buffer.data(), used);
+        out.push_back(std::move(e));
       }
     }
-  };
-  const unsigned threads = std::min<unsigned>(pick_threads(options.threads),
-                                              static_cast<unsigned>(std::max<std::size_t>(1, entries.size() / 64)));
-  std::vector<std::thread> pool;
-  for (unsigned i = 1; i < threads; ++i) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
+    ::close(fd);
+    {
+      std::lock_guard lock(mutex_);
+      scanned_ += scanned;
+    }
+    if (!subdirs.empty()) {
+      {
+        std::lock_guard lock(mutex_);
+        for (auto& sd : subdirs) queue_.push_back(std::move(sd));
+      }
+      ready_.notify_all();
+    }
+  }
+
+  // Reads a whole file into `buffer` (grown as needed); false if unreadable or
+  // too large. A read that returns less than asked for is the end of a regular
+  // file, which saves the second read() per file that would only return 0.
+  static bool read_at(int dirfd, const char* name, Buffer& buffer, std::size_t& used) {
+    const int fd = ::openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return false;
+    used = 0;
+    for (;;) {
+      if (used == buffer.size()) {
+        if (buffer.size() >= kMaxFileSize) {
+          ::close(fd);
+          return false;
+        }
+        buffer.grow();
+      }
+      const std::size_t want = buffer.size() - used;
+      const ssize_t n = ::read(fd, buffer.data() + used, want);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        ::close(fd);
+        return false;
+      }
+      used += static_cast<std::size_t>(n);
+      if (static_cast<std::size_t>(n) < want) break;
+    }
+    ::close(fd);
+    return true;
+  }
+
+  int root_fd_;
+  const detail::Target& target_;
+  bool keep_hcl_;
+  std::string top_;
+  std::size_t scanned_ = 0;
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  std::vector<std::string> queue_;
+  unsigned active_ = 0;
+  std::vector<std::vector<Entry>> results_;
+  std::optional<std::string> error_;
+};
+
+}  // namespace
+
+core::Expected<Findings> locate(const std::filesystem::path& repo, const core::ImageRef& image,
+                                const LocateOptions& options) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(repo / "stacks", ec)) {
+    return core::make_error("no stacks/ folder in " + repo.string() + " (is it the infra repository?)");
+  }
+  const int root_fd = ::open(repo.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (root_fd < 0) return core::make_error("cannot open " + repo.string() + ": " + std::strerror(errno));
+  const detail::Target target = detail::make_target(image, options.config);
+  // Pass 1: every file read once, in parallel; only files naming the image
+  // (or a chart repository that may run it) are kept.
+  Walker prefilter(root_fd, target, false);
+  prefilter.run("stacks", pick_threads(options.threads));
+  if (prefilter.error()) {
+    ::close(root_fd);
+    return core::make_error(*prefilter.error());
+  }
+  std::set<std::string> stacks;
+  for (const auto& e : prefilter.entries()) stacks.insert(e.stack);
 
   Findings findings;
   findings.image = target.image;
-  findings.files_scanned = entries.size();
-  std::map<std::string, std::vector<Entry*>> by_stack;
-  for (auto& e : entries) by_stack[e.stack].push_back(&e);
-  for (auto& [stack, files] : by_stack) {
-    if (std::none_of(files.begin(), files.end(), [](const Entry* e) { return e->candidate; })) continue;
+  findings.files_scanned = prefilter.scanned();
+  // Pass 2: the stacks with a hit, read in full (their variables, locals,
+  // module calls and namespaces live in files that need not name the image).
+  for (const auto& stack : stacks) {
+    Walker whole(root_fd, target, true);
+    whole.run("stacks/" + stack, 1);
     std::vector<StackFile> loaded;
-    for (Entry* e : files) {
-      if (e->kind == FileKind::yaml && !e->candidate) continue;
-      if (!e->candidate) {
-        std::string error;
-        auto content = read_file(repo / e->path, error);
-        if (!content) continue;
-        e->content = std::move(*content);
-      }
-      loaded.push_back(make_stack_file(e->path, e->kind, std::move(e->content), e->candidate));
+    for (auto& e : whole.entries()) {
+      loaded.push_back(make_stack_file(std::move(e.path), e.kind, std::move(e.content), e.candidate));
     }
     findings.files_parsed += loaded.size();
     const detail::StackModel model(stack, std::move(loaded));
     detail::extract_stack(model, target, findings);
   }
+  ::close(root_fd);
   sort_findings(findings);
   return findings;
 }
