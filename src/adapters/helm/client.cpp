@@ -9,7 +9,8 @@ Client::Client(net::Client& http, runtime::BlockingPool& pool, std::size_t max_i
     : http_(http), pool_(pool), max_index_bytes_(max_index_bytes) {}
 
 asio::awaitable<ChartLookup> Client::chart_for_app_version(std::string repo_url, std::string chart,
-                                                           std::string app_tag, net::Clock::time_point deadline) {
+                                                           std::string app_tag, net::Clock::time_point deadline,
+                                                           std::string current_chart_version) {
   ChartLookup out;
   if (repo_url.rfind("oci://", 0) == 0) {
     // An OCI registry has no index.yaml; listing tags and reading each chart's
@@ -55,6 +56,12 @@ asio::awaitable<ChartLookup> Client::chart_for_app_version(std::string repo_url,
     co_return out;
   }
   out.chart_versions = it->second.size();
+  for (const auto& v : it->second) {
+    if (!current_chart_version.empty() && v.version == current_chart_version && !v.app_version.empty()) {
+      out.current_app_version = v.app_version;
+      break;
+    }
+  }
   out.chosen = newest_for_app_version(it->second, app_tag);
   if (!out.chosen) {
     out.reason = "no released version of chart " + chart + " ships appVersion " + app_tag + " (" +

@@ -216,6 +216,10 @@ BOOST_FIXTURE_TEST_CASE(large_index_over_http, Fixture) {
   BOOST_TEST(found.chosen->version == "2026.2.2");
   BOOST_TEST(found.chart_versions == 3U);
   BOOST_TEST(found.index_bytes >= (20U << 20U));
+  auto with_current = run_coro(io, client.chart_for_app_version(repo.url(), "authentik", "2026.2.3",
+                                                                std::chrono::steady_clock::now() + 20s, "2026.2.2"));
+  BOOST_TEST(with_current.current_app_version.value_or("") == "2026.2.2");
+  BOOST_TEST(with_current.chosen->version == "2026.2.3");
   auto none = lookup(repo.url(), "authentik", "2027.1.0");
   BOOST_TEST(!none.chosen);
   BOOST_TEST(none.reason.find("no released version of chart authentik ships appVersion 2027.1.0") == 0U, none.reason);

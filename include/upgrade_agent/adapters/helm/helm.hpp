@@ -48,6 +48,7 @@ struct ChartLookup {
   std::string reason;          // without `chosen`: why (or what to review)
   std::size_t chart_versions = 0;  // versions of this chart in the index
   std::size_t index_bytes = 0;
+  std::optional<std::string> current_app_version;  // appVersion of the chart version deployed now, if listed
 };
 
 class Client {
@@ -57,8 +58,11 @@ class Client {
 
   // GET <repo_url>/index.yaml, then newest_for_app_version. oci:// repositories
   // are flagged for manual review, not guessed.
+  // With `current_chart_version`, also the appVersion it ships (the image
+  // version deployed now, for the changelog).
   boost::asio::awaitable<ChartLookup> chart_for_app_version(std::string repo_url, std::string chart,
-                                                            std::string app_tag, net::Clock::time_point deadline);
+                                                            std::string app_tag, net::Clock::time_point deadline,
+                                                            std::string current_chart_version = {});
 
  private:
   net::Client& http_;

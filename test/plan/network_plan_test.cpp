@@ -1,0 +1,241 @@
+#include <boost/test/unit_test.hpp>
+
+#include "net/support.hpp"
+#include "sandbox/github/github_simulator.hpp"
+#include "sandbox/helm/chart_repo.hpp"
+#include "upgrade_agent/config/upgrade_config.hpp"
+#include "upgrade_agent/plan/network_plan.hpp"
+
+namespace asio = boost::asio;
+namespace sim = ua::sandbox::github;
+using namespace std::chrono_literals;
+using ua::core::Risk;
+using ua::test::run_coro;
+
+namespace ua::core {
+inline std::ostream& operator<<(std::ostream& os, Risk r) { return os << to_string(r); }
+}  // namespace ua::core
+
+namespace {
+
+ua::config::UpgradeConfig seed_config() {
+  auto load = ua::config::load_upgrade_config(std::string(UA_SHARED_DIR) + "/seed/upgrade-config.json");
+  BOOST_REQUIRE(load.config);
+  return *load.config;
+}
+
+ua::core::RiskAssessment assessed(Risk level) {
+  ua::core::RiskAssessment r;
+  r.risk = level;
+  return r;
+}
+
+struct Fixture {
+  asio::io_context io;
+  ua::runtime::BlockingPool pool{1};
+  ua::net::Client http{io.get_executor()};
+  sim::Simulator github{io.get_executor(), sim::default_scenario()};
+  Fixture() { BOOST_REQUIRE(github.start()); }
+  ~Fixture() {
+    github.stop();
+    io.restart();
+    io.poll();
+  }
+
+  ua::plan::Request request(const std::string& image, const std::string& stack, const std::string& current,
+                            const std::string& target) {
+    ua::plan::Request r;
+    r.image = ua::core::parse_image_ref(image).value();
+    r.stack = stack;
+    r.namespace_name = stack;
+    r.current_tag = current;
+    r.target_tag = target;
+    r.config = seed_config();
+    return r;
+  }
+
+  ua::plan::NetworkPlan build(ua::plan::Request r) {
+    ua::adapters::github::Options options;
+    options.api_url = github.url();
+    return run_coro(io, ua::plan::build_network_plan({http, pool, options}, std::move(r),
+                                                     std::chrono::steady_clock::now() + 20s));
+  }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(backup)
+
+BOOST_AUTO_TEST_CASE(decided_from_db_backed_services) {
+  const auto config = seed_config();
+  auto shared_pg = ua::plan::backup_plan(config, "linkwarden", "linkwarden", Risk::safe);
+  BOOST_TEST(shared_pg.would_back_up);
+  BOOST_TEST(shared_pg.cronjob == "postgresql-backup");
+  BOOST_TEST(shared_pg.namespace_name == "dbaas");
+  BOOST_TEST(shared_pg.commit_line == "yes (job: pre-upgrade-linkwarden-<unix time>)");
+  auto shared_mysql = ua::plan::backup_plan(config, "nextcloud", "nextcloud", Risk::safe);
+  BOOST_TEST(shared_mysql.cronjob == "mysql-backup");
+  BOOST_TEST(shared_mysql.namespace_name == "dbaas");
+  auto dedicated = ua::plan::backup_plan(config, "immich", "immich", Risk::caution);
+  BOOST_TEST(dedicated.cronjob == "postgresql-backup");
+  BOOST_TEST(dedicated.namespace_name == "immich");
+  auto own = ua::plan::backup_plan(config, "authentik", "authentik", Risk::safe);
+  BOOST_TEST(own.db_backed);
+  BOOST_TEST(own.cronjob.empty());  // listed at run time, not guessed
+  BOOST_TEST(own.commit_line.find("if namespace authentik has a backup CronJob") != std::string::npos);
+  auto plain = ua::plan::backup_plan(config, "coturn", "coturn", Risk::safe);
+  BOOST_TEST(!plain.would_back_up);
+  BOOST_TEST(plain.commit_line == "no (not DB-backed)");
+  auto caution = ua::plan::backup_plan(config, "coturn", "turn", Risk::caution);
+  BOOST_TEST(caution.would_back_up);
+  BOOST_TEST(caution.description.find("namespace turn") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(messages)
+
+BOOST_AUTO_TEST_CASE(summary_is_extracted_security_and_breaking_first) {
+  ua::core::Changelog log;
+  auto note = [](std::string tag, std::string body) {
+    ua::core::ReleaseNote n;
+    n.tag = std::move(tag);
+    n.version = ua::core::release_version(n.tag);
+    n.body = std::move(body);
+    return n;
+  };
+  log.releases = {note("1.1.0", "## Features\n- New dashboard\n- Removed the legacy API\n"),
+                  note("1.2.0", "- Faster sync\n- Bump foo from 1 to 2\n- Fix CVE-2026-1234 in the parser\n"
+                                "**Full Changelog**: https://github.com/a/b/compare/1.1.0...1.2.0\n[skip ci] noted\n")};
+  auto risk = assessed(Risk::caution);
+  risk.evidence.push_back({ua::core::Evidence::Kind::keyword, "1.1.0", "removed", "- Removed the legacy API", 3});
+  const auto summary = ua::plan::changelog_summary(log, risk);
+  BOOST_TEST(summary == (std::vector<std::string>{"1.2.0: Fix CVE-2026-1234 in the parser",
+                                                   "1.1.0: Removed the legacy API", "1.2.0: Faster sync"}),
+             boost::test_tools::per_element());
+  BOOST_TEST(ua::plan::breaking_changes(risk, "1.0.0", "1.2.0") ==
+                 (std::vector<std::string>{"1.1.0: Removed the legacy API"}),
+             boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(slack_starting_text) {
+  BOOST_TEST(ua::plan::slack_starting_text("vaultwarden", "1.35.4", "1.35.7", assessed(Risk::safe)) ==
+             "[Upgrade Agent] Starting: *vaultwarden* 1.35.4 -> 1.35.7 (risk: SAFE)");
+  auto caution = assessed(Risk::caution);
+  caution.reasons = {"breaking-change keywords in 1 release: 4.7.0"};
+  caution.evidence.push_back({ua::core::Evidence::Kind::keyword, "4.7.0", "removed",
+                              "- Removed `keep-address-family` option", 2});
+  BOOST_TEST(ua::plan::slack_starting_text("coturn", "4.6.3-r1", "4.7.0", caution) ==
+             "[Upgrade Agent] Starting: *coturn* 4.6.3-r1 -> 4.7.0 (risk: CAUTION)\n"
+             "Why: breaking-change keywords in 1 release: 4.7.0\n"
+             "Breaking changes:\n- 4.7.0: Removed `keep-address-family` option");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_FIXTURE_TEST_SUITE(network_plan, Fixture)
+
+BOOST_AUTO_TEST_CASE(caution_plan_has_a_step_per_stop_with_exact_messages) {
+  auto plan = build(request("coturn/coturn", "coturn", "4.6.3-r1", "4.10.0-r1"));
+  BOOST_TEST(plan.risk.risk == Risk::caution);
+  BOOST_REQUIRE_EQUAL(plan.steps.size(), 2U);
+  BOOST_TEST(plan.steps[0].from == "4.6.3-r1");
+  BOOST_TEST(plan.steps[0].to == "4.7.0");
+  BOOST_TEST(plan.steps[1].from == "4.7.0");
+  BOOST_TEST(plan.steps[1].to == "4.10.0-r1");
+  BOOST_TEST(plan.steps[0].commit_message ==
+             "upgrade: coturn 4.6.3-r1 -> 4.7.0\n\n"
+             "Changelog summary: 4.7.0: Removed `keep-address-family` option\n"
+             "  4.7.0: Removed `response-origin-only-with-rfc5780`\n"
+             "Risk: CAUTION\n"
+             "Breaking changes: 4.7.0: Removed `keep-address-family` option; 4.7.0: Removed "
+             "`response-origin-only-with-rfc5780`\n"
+             "DB backup: yes (job: pre-upgrade-coturn-<unix time>) if namespace coturn has a backup CronJob, else "
+             "skipped\n"
+             "Config changes applied: none\n"
+             "Flagged for manual review: none\n\n"
+             "Co-Authored-By: Service Upgrade Agent <noreply@viktorbarzin.me>\n");
+  BOOST_TEST(plan.steps[1].commit_message.find("Changelog summary: 4.10.0: Fix CVE-2026-40613 in STUN attribute parsing") !=
+             std::string::npos, plan.steps[1].commit_message);
+  BOOST_TEST(plan.steps[1].commit_message.find("Breaking changes: none") != std::string::npos);
+  BOOST_TEST(plan.steps[0].slack_starting.find("[Upgrade Agent] Starting: *coturn* 4.6.3-r1 -> 4.7.0 (risk: CAUTION)") ==
+             0U);
+  const auto text = ua::plan::to_text(plan);
+  BOOST_TEST(text.find("GitHub repository: coturn/coturn (auto-detected from docker.io/coturn/coturn: coturn/coturn)") ==
+             0U, text);
+  BOOST_TEST(text.find("4.7.0 line 2 'removed': - Removed `keep-address-family` option") != std::string::npos, text);
+}
+
+BOOST_AUTO_TEST_CASE(safe_plan_with_a_shared_database_backup) {
+  auto r = request("vaultwarden/server", "vaultwarden", "1.35.4", "1.35.7");
+  r.config.db_backed_services["vaultwarden"] = ua::config::DbBackedService{"postgresql", "vaultwarden", true, false,
+                                                                          std::nullopt, std::nullopt, std::nullopt};
+  auto plan = build(r);
+  BOOST_TEST(plan.risk.risk == Risk::safe);
+  BOOST_REQUIRE_EQUAL(plan.steps.size(), 1U);
+  BOOST_TEST(plan.backup.cronjob == "postgresql-backup");
+  BOOST_TEST(plan.steps[0].commit_message ==
+             "upgrade: vaultwarden 1.35.4 -> 1.35.7\n\n"
+             "Changelog summary: 1.35.7: Fix attachment download\n"
+             "  1.35.6: Improve admin page\n"
+             "Risk: SAFE\n"
+             "Breaking changes: none\n"
+             "DB backup: yes (job: pre-upgrade-vaultwarden-<unix time>)\n"
+             "Config changes applied: none\n"
+             "Flagged for manual review: none\n\n"
+             "Co-Authored-By: Service Upgrade Agent <noreply@viktorbarzin.me>\n");
+  BOOST_TEST(plan.steps[0].slack_starting == "[Upgrade Agent] Starting: *vaultwarden* 1.35.4 -> 1.35.7 (risk: SAFE)");
+}
+
+BOOST_AUTO_TEST_CASE(unknown_plan_says_the_changelog_is_unavailable) {
+  auto plan = build(request("ghcr.io/nobody/thing", "thing", "1.0.0", "1.1.0"));
+  BOOST_TEST(plan.risk.risk == Risk::unknown);
+  BOOST_REQUIRE_EQUAL(plan.steps.size(), 1U);
+  BOOST_TEST(plan.steps[0].commit_message.find("Changelog summary: unavailable (no changelog found)\nRisk: UNKNOWN\n") !=
+             std::string::npos, plan.steps[0].commit_message);
+  BOOST_TEST(ua::plan::to_text(plan).find("GitHub repository: none (no GitHub repository found") == 0U);
+}
+
+BOOST_AUTO_TEST_CASE(always_step_stack_with_a_dedicated_database) {
+  auto plan = build(request("ghcr.io/immich-app/immich-server", "immich", "v2.7.4", "v2.8.0"));
+  BOOST_TEST(plan.repo.repo.value_or("") == "immich-app/immich");
+  BOOST_TEST(plan.risk.risk == Risk::caution);
+  BOOST_TEST(plan.backup.cronjob == "postgresql-backup");
+  BOOST_TEST(plan.backup.namespace_name == "immich");
+  BOOST_TEST(plan.steps.back().to == "v2.8.0");
+}
+
+BOOST_AUTO_TEST_CASE(chart_pattern_reads_the_index_and_the_image_changelog) {
+  ua::sandbox::helm::ChartRepo charts(io.get_executor(), ua::sandbox::helm::generate_index(1U << 20U));
+  BOOST_REQUIRE(charts.start());
+  github.scenario().repos.push_back(sim::Repo{"goauthentik/authentik", 0,
+                                              {{"version/2026.2.3", "2026.2.3", "- Fix flows", false, false},
+                                               {"version/2026.2.2", "2026.2.2", "- Fixes", false, false}},
+                                              std::nullopt});
+  auto r = request("ghcr.io/goauthentik/server", "authentik", "", "2026.2.3");
+  r.config.github_repo_overrides["ghcr.io/goauthentik/server"] = "goauthentik/authentik";
+  r.chart = ua::plan::ChartSource{charts.url(), "authentik", "2026.2.2"};
+  auto plan = build(r);
+  BOOST_REQUIRE(plan.chart);
+  BOOST_TEST(plan.chart->chosen->version == "2026.2.3");
+  BOOST_TEST(plan.chart->current_app_version.value_or("") == "2026.2.2");
+  BOOST_REQUIRE(plan.changelog.changelog);
+  BOOST_TEST(plan.changelog.changelog->releases.size() == 1U);
+  BOOST_TEST(plan.risk.risk == Risk::caution);  // authentik is in version_jump_always_step
+  BOOST_REQUIRE_EQUAL(plan.steps.size(), 1U);
+  BOOST_TEST(plan.steps[0].commit_message.find("upgrade: authentik 2026.2.2 -> 2026.2.3\n") == 0U);
+  charts.stop();
+}
+
+BOOST_AUTO_TEST_CASE(oci_chart_is_flagged_for_manual_review) {
+  auto r = request("woodpeckerci/woodpecker-server", "woodpecker", "", "v3.1.0");
+  r.chart = ua::plan::ChartSource{"oci://ghcr.io/woodpecker-ci/helm", "woodpecker", "3.0.0"};
+  auto plan = build(r);
+  BOOST_TEST(plan.chart->manual_review);
+  BOOST_REQUIRE(!plan.flagged_for_manual_review.empty());
+  BOOST_TEST(plan.flagged_for_manual_review.front().find("flagged for manual review") != std::string::npos);
+  BOOST_TEST(plan.risk.risk != Risk::safe);
+  BOOST_TEST(plan.steps[0].commit_message == "(none: no chart version to move to)");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
