@@ -113,7 +113,9 @@ int run_edit(const EditOptions& opts) {
   boost::asio::co_spawn(
       io,
       [&]() -> boost::asio::awaitable<void> {
-        result = co_await runtime::offload(pool, [&] { return scan_and_edit(*setup, *request, opts); });
+        // Named first: GCC 12 mishandles temporaries built inside a co_await expression.
+        auto work = [&] { return scan_and_edit(*setup, *request, opts); };
+        result = co_await runtime::offload(pool, work);
       },
       [&](std::exception_ptr e) { error = e; });
   io.run();

@@ -155,8 +155,11 @@ int run_plan(const PlanOptions& opts) {
   boost::asio::co_spawn(
       io,
       [&]() -> boost::asio::awaitable<void> {
-        co_await runtime::offload(pool, [&] { add_findings(report); });
-        if (!report.failure) co_await runtime::offload(pool, [&] { add_changes(report, opts); });
+        // Named first: GCC 12 mishandles temporaries built inside a co_await expression.
+        auto findings = [&] { add_findings(report); };
+        auto changes = [&] { add_changes(report, opts); };
+        co_await runtime::offload(pool, findings);
+        if (!report.failure) co_await runtime::offload(pool, changes);
       },
       [&](std::exception_ptr e) { error = e; });
   io.run();
