@@ -259,13 +259,17 @@ class Parser {
     if (punct("-") || punct("!")) {
       const int e = new_expr(ExprKind::other, cur().begin);
       advance();
+      // The child is parsed before ex(e) is taken: parsing may grow the
+      // expression vector and move every element.
+      int child = -1;
       if (depth_ + 1 > kMaxDepth) {
-        ex(e).children.push_back(skip_expression(newline_ends));
+        child = skip_expression(newline_ends);
       } else {
         ++depth_;
-        ex(e).children.push_back(parse_unary(newline_ends));
+        child = parse_unary(newline_ends);
         --depth_;
       }
+      ex(e).children.push_back(child);
       ex(e).end = last_end_;
       return e;
     }
@@ -362,7 +366,8 @@ class Parser {
       const int e = new_expr(ExprKind::other, k.begin);
       advance();
       skip_trivia(true);
-      ex(e).children.push_back(parse_expr(false));
+      const int inner = parse_expr(false);
+      ex(e).children.push_back(inner);
       skip_trivia(true);
       if (punct(")")) advance();
       ex(e).end = last_end_;
