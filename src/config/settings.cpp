@@ -31,6 +31,7 @@ constexpr Key kKeys[] = {
     {"git_remote", "GIT_REMOTE"},
     {"git_branch", "GIT_BRANCH"},
     {"git_author", "UPGRADE_AGENT_GIT_AUTHOR"},
+    {"git_ssh_key", "UPGRADE_AGENT_GIT_SSH_KEY"},
     {"woodpecker_url", "WOODPECKER_URL"},
     {"woodpecker_repo", "WOODPECKER_REPO"},
     {"woodpecker_workflow", "WOODPECKER_WORKFLOW"},
@@ -65,6 +66,7 @@ const SecretKey kSecrets[] = {
     {"slack_webhook_url", "SLACK_WEBHOOK_URL", &Settings::slack_webhook_url},
     {"uptime_kuma_api_key", "UPTIME_KUMA_API_KEY", &Settings::uptime_kuma_api_key},
     {"webhook_token", "UPGRADE_AGENT_WEBHOOK_TOKEN", &Settings::webhook_token},
+    {"git_ssh_passphrase", "UPGRADE_AGENT_GIT_SSH_PASSPHRASE", &Settings::git_ssh_passphrase},
 };
 
 bool is_http_url(std::string_view url) {
@@ -119,6 +121,14 @@ class Loader {
         return error(where, "expected 'Name <email>', got '" + value + "'");
       }
       s.git_author = value;
+    } else if (key == "git_ssh_key") {
+      if (value.empty()) {
+        s.git_ssh_key.reset();
+        return;
+      }
+      std::error_code ec;
+      if (!std::filesystem::is_regular_file(value, ec)) return error(where, "no such key file: " + value);
+      s.git_ssh_key = value;
     } else if (key == "woodpecker_url") {
       url(where, value, s.woodpecker_url, false);
     } else if (key == "woodpecker_repo") {

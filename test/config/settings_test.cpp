@@ -128,12 +128,14 @@ BOOST_AUTO_TEST_CASE(every_bad_value_is_named) {
                             {"UPGRADE_AGENT_CONNECT_TO", "a:1:b"},
                             {"UPGRADE_AGENT_CEILING", "10m"},
                             {"SLACK_WEBHOOK_URL", "hooks.slack.com/x"},
-                            {"WOODPECKER_API_TOKEN", "tok\n"}}));
+                            {"WOODPECKER_API_TOKEN", "tok\n"},
+                            {"UPGRADE_AGENT_GIT_SSH_KEY", "/nonexistent/id_ed25519"}}));
   const auto& p = load.problems;
   for (const char* var : {"UPGRADE_AGENT_CI_POLL_INTERVAL", "GITHUB_API_URL", "GIT_BRANCH", "GIT_REMOTE",
                           "WOODPECKER_REPO", "UPGRADE_AGENT_MAX_CONCURRENCY", "UPGRADE_AGENT_RATE_LIMIT",
                           "UPGRADE_AGENT_HEALTH_SCHEME", "UPGRADE_AGENT_STEP_MODE", "UPGRADE_AGENT_CONNECT_TO",
-                          "UPGRADE_AGENT_CEILING", "SLACK_WEBHOOK_URL", "WOODPECKER_API_TOKEN"}) {
+                          "UPGRADE_AGENT_CEILING", "SLACK_WEBHOOK_URL", "WOODPECKER_API_TOKEN",
+                          "UPGRADE_AGENT_GIT_SSH_KEY"}) {
     BOOST_TEST(mentions(p, var, ""), var << " not reported:\n" << dump(p));
   }
   BOOST_TEST(dump(p).find("hooks.slack.com") == std::string::npos, "a secret was echoed");

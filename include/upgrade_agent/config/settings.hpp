@@ -51,6 +51,8 @@ struct Settings {
   std::string git_remote = "origin";
   std::string git_branch = "master";
   std::string git_author = "Service Upgrade Agent <noreply@viktorbarzin.me>";  // "Name <email>"
+  std::optional<std::filesystem::path> git_ssh_key;  // unset: ssh-agent (SSH remotes only)
+  Secret git_ssh_passphrase;
 
   std::string woodpecker_url;
   Secret woodpecker_api_token;

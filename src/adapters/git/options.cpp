@@ -21,16 +21,8 @@ core::Expected<GitOptions> options_from_settings(const config::Settings& setting
   if (!valid) return core::make_error("GIT_COMMITTER_NAME/GIT_COMMITTER_EMAIL: " + valid.error().message);
   options.committer = *valid;
 
-  if (auto key = env("UPGRADE_AGENT_GIT_SSH_KEY"); key && !key->empty()) {
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(*key, ec)) {
-      return core::make_error("UPGRADE_AGENT_GIT_SSH_KEY: no such key file: " + *key);
-    }
-    options.ssh_private_key = std::filesystem::path(*key);
-  }
-  if (auto passphrase = env("UPGRADE_AGENT_GIT_SSH_PASSPHRASE"); passphrase && !passphrase->empty()) {
-    options.ssh_passphrase = config::Secret(*passphrase);
-  }
+  options.ssh_private_key = settings.git_ssh_key;  // checked to exist when the settings were loaded
+  options.ssh_passphrase = settings.git_ssh_passphrase;
   return options;
 }
 

@@ -140,10 +140,12 @@ BOOST_AUTO_TEST_CASE(options_come_from_settings_and_gits_own_variables) {
   BOOST_REQUIRE(!bad.has_value());
   BOOST_TEST(bad.error().message.find("UPGRADE_AGENT_GIT_AUTHOR") != std::string::npos);
   settings.git_author = "Upgrade Bot <bot@example.com>";
-  vars["UPGRADE_AGENT_GIT_SSH_KEY"] = "/nonexistent/id_ed25519";
-  bad = git::options_from_settings(settings, env);
-  BOOST_REQUIRE(!bad.has_value());
-  BOOST_TEST(bad.error().message.find("UPGRADE_AGENT_GIT_SSH_KEY") != std::string::npos);
+  settings.git_ssh_key = "/keys/id_ed25519";
+  settings.git_ssh_passphrase = ua::config::Secret("pass");
+  auto ssh = git::options_from_settings(settings, env);
+  BOOST_REQUIRE(ssh.has_value());
+  BOOST_TEST(ssh->ssh_private_key.value_or("") == "/keys/id_ed25519");
+  BOOST_TEST(ssh->ssh_passphrase.reveal() == "pass");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

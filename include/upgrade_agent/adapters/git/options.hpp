@@ -38,9 +38,8 @@ struct GitOptions {
 };
 
 // From the agent's settings (repo, remote, branch, GITHUB_TOKEN, git_author as
-// author and committer) and the environment: GIT_COMMITTER_NAME /
-// GIT_COMMITTER_EMAIL (git's own variables) override the committer,
-// UPGRADE_AGENT_GIT_SSH_KEY / UPGRADE_AGENT_GIT_SSH_PASSPHRASE select an SSH key.
+// author and committer, git_ssh_key and its passphrase) and the environment:
+// GIT_COMMITTER_NAME / GIT_COMMITTER_EMAIL (git's own variables) override the committer.
 // An error names the bad setting or variable.
 core::Expected<GitOptions> options_from_settings(const config::Settings& settings,
                                                  const config::Environment& env);
