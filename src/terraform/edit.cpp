@@ -47,6 +47,8 @@ bool ends_with(std::string_view s, std::string_view p) {
 
 std::string q(std::string_view s) { return "'" + std::string(s) + "'"; }
 
+std::optional<std::string> current_content(const std::filesystem::path& p);
+
 // The version decision for one reference.
 RefOutcome decide(const Reference& ref, const core::Tag& target_tag, const EditRequest& request) {
   RefOutcome out;
@@ -295,22 +297,7 @@ core::Expected<std::vector<FileChange>> render_changes(
 }
 
 core::Expected<std::vector<FileChange>> render_changes(const ChangePlan& plan, const std::filesystem::path& repo) {
-  return render_changes(plan, [&](const std::string& rel) -> std::optional<std::string> {
-    const int fd = ::open((repo / rel).c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0) return std::nullopt;
-    std::string out;
-    char buf[65536];
-    for (;;) {
-      const ssize_t n = ::read(fd, buf, sizeof buf);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) {
-        ::close(fd);
-        if (n < 0) return std::nullopt;
-        return out;
-      }
-      out.append(buf, static_cast<std::size_t>(n));
-    }
-  });
+  return render_changes(plan, [&](const std::string& rel) { return current_content(repo / rel); });
 }
 
 namespace {
@@ -341,6 +328,23 @@ struct Pending {
 
 std::string errno_text() { return std::strerror(errno); }
 
+std::optional<std::string> current_content(const std::filesystem::path& p) {
+  const int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return std::nullopt;
+  std::string out;
+  char buf[65536];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      ::close(fd);
+      if (n < 0) return std::nullopt;
+      return out;
+    }
+    out.append(buf, static_cast<std::size_t>(n));
+  }
+}
+
 }  // namespace
 
 std::optional<core::Error> write_changes(const std::filesystem::path& repo, const std::vector<FileChange>& files) {
@@ -361,6 +365,10 @@ std::optional<core::Error> write_changes(const std::filesystem::path& repo, cons
     }
     if (!S_ISREG(st.st_mode)) return abandon("refusing to write " + f.file + ": not a regular file");
     const std::filesystem::path target = repo / f.file;
+    // The file must still be what the change was computed from.
+    if (current_content(target) != f.before) {
+      return abandon(f.file + " changed since it was read; nothing was written (scan again)");
+    }
     std::string tmpl = (target.parent_path() / ("." + target.filename().string() + ".ua-XXXXXX")).string();
     const int fd = ::mkostemp(tmpl.data(), O_CLOEXEC);
     if (fd < 0) return abandon("cannot create a temporary file next to " + f.file + ": " + errno_text());

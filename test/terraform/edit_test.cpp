@@ -200,6 +200,13 @@ BOOST_AUTO_TEST_CASE(writes_are_atomic_keep_modes_and_refuse_unsafe_paths) {
   const auto p = ua::terraform::plan_changes(*findings, r);
   auto files = ua::terraform::render_changes(p, root);
   BOOST_REQUIRE(files.has_value());
+  // Someone changes the file between the render and the write: nothing is written.
+  const std::string original = ua::test::slurp(root / "stacks/immich/variables.tf");
+  ua::test::spit(root / "stacks/immich/variables.tf", original + "\n# touched\n");
+  BOOST_TEST(ua::terraform::write_changes(root, *files).has_value());
+  BOOST_TEST(ua::test::slurp(root / "stacks/immich/variables.tf") == original + "\n# touched\n");
+  ua::test::spit(root / "stacks/immich/variables.tf", original);
+  ::chmod((root / "stacks/immich/variables.tf").c_str(), 0640);
   BOOST_TEST(!ua::terraform::write_changes(root, *files).has_value());
   BOOST_TEST(ua::test::slurp(root / "stacks/immich/variables.tf") ==
              "variable \"immich_version\" {\r\n  default = \"v2.8.0\" # keep\r\n}");
