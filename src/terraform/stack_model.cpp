@@ -14,6 +14,10 @@ constexpr int kMaxResolveDepth = 12;
 // A template whose parts each have several values multiplies them; beyond this
 // many combinations the rest are not followed.
 constexpr std::size_t kMaxAlternatives = 16;
+// Expressions followed for one top-level value, all paths together.
+constexpr std::size_t kResolveBudget = 1024;
+// A composed string longer than this is not an image reference being built.
+constexpr std::size_t kMaxComposedText = 64 * 1024;
 
 std::vector<Composite> one(Composite c) {
   std::vector<Composite> v;
@@ -175,10 +179,12 @@ std::optional<std::string> StackModel::literal_value(int fi, int e) const {
 }
 
 std::vector<Composite> StackModel::resolve(int fi, int e, const TemplateVars* vars) const {
+  budget_ = kResolveBudget;
   return resolve_expr(fi, e, vars, 0, {}, 0);
 }
 
 std::vector<Composite> StackModel::resolve_template_file(int fi, int template_expr, const TemplateVars& vars) const {
+  budget_ = kResolveBudget;
   return resolve_template(fi, template_expr, &vars, 0);
 }
 
@@ -248,6 +254,12 @@ std::vector<Composite> StackModel::resolve_template(int fi, int e, const Templat
         for (auto& c : alts) c.append_placeholder(std::string(text(fi).substr(part.begin, part.end - part.begin)));
         break;
     }
+    for (auto& c : alts) {
+      if (c.text.size() > kMaxComposedText) {
+        c = Composite();
+        c.append_placeholder("(composed text too long)");
+      }
+    }
   }
   return alts;
 }
@@ -258,7 +270,8 @@ std::vector<Composite> StackModel::resolve_expr(int fi, int e, const TemplateVar
   const hcl::Expr* x = expr(fi, e);
   if (!x) return placeholder("(nothing)");
   const std::string written = clip(text(fi).substr(x->begin, x->end - x->begin));
-  if (depth > kMaxResolveDepth) return placeholder(written);
+  if (depth > kMaxResolveDepth || budget_ == 0) return placeholder(written);
+  --budget_;
   switch (x->kind) {
     case hcl::ExprKind::template_:
       if (first < steps.size()) return placeholder(written);

@@ -116,6 +116,9 @@ class StackModel {
   std::map<std::string, Definition> root_inputs_;                       // terragrunt inputs
   std::map<std::string, Definition> root_tfvars_;
   std::vector<FileLoad> loads_;
+  // Steps left for the current top-level resolve(): definitions that refer to
+  // each other several times per level would otherwise grow exponentially.
+  mutable std::size_t budget_ = 0;
 };
 
 // Helpers shared by the model and the extractor.
