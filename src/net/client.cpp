@@ -209,8 +209,10 @@ asio::awaitable<Attempt> Client::Impl::open(const Url& url, const std::string& w
                                 : " (connecting to " + host + ":" + std::to_string(port) + ")";
 
   tcp::resolver resolver(executor);
-  auto [rec, endpoints] =
-      co_await detail::bounded(resolver.async_resolve(host, std::to_string(port), detail::kTupleAwaitable), until);
+  // Named locals, not temporaries inside the co_await (the g++ 12 rule in the README).
+  const std::string service = std::to_string(port);
+  auto resolving = resolver.async_resolve(host, service, detail::kTupleAwaitable);
+  auto [rec, endpoints] = co_await detail::bounded(std::move(resolving), until);
   if (rec == asio::error::operation_aborted) co_return fail(FailureKind::cancelled, what + ": cancelled");
   if (rec == asio::error::timed_out) {
     co_return fail(FailureKind::timeout,

@@ -199,7 +199,9 @@ BOOST_AUTO_TEST_CASE(caller_cancellation_ends_the_request) {
   auto which = run_coro(io, [&]() -> asio::awaitable<std::size_t> {
     using namespace asio::experimental::awaitable_operators;
     asio::steady_timer t(co_await asio::this_coro::executor, 150ms);
-    auto v = co_await (client.get(server.url() + "/slow") || t.async_wait(asio::use_awaitable));
+    std::string url = server.url() + "/slow";
+    auto request = client.get(std::move(url));
+    auto v = co_await (std::move(request) || t.async_wait(asio::use_awaitable));
     co_return v.index();
   }());
   BOOST_TEST(which == 1U);

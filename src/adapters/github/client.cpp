@@ -160,7 +160,8 @@ asio::awaitable<Client::Fetched> Client::get(std::string url, net::Clock::time_p
 
 asio::awaitable<Client::RepoLookup> Client::verify(std::string repo, net::Clock::time_point deadline) {
   RepoLookup out;
-  auto f = co_await get(url_for("/repos/" + repo), deadline);
+  std::string url = url_for("/repos/" + repo);
+  auto f = co_await get(std::move(url), deadline);
   if (!f.response) {
     out.note = repo + ": " + f.problem;
     co_return out;
@@ -361,7 +362,8 @@ asio::awaitable<ChangelogResult> Client::changelog(const std::string& repo, cons
       published == 0 ? repo + " publishes no GitHub releases"
                      : "no GitHub release of " + repo + " after " + current.raw + " up to " + target.raw + " among " +
                            std::to_string(published) + " releases";
-  auto f = co_await get(url_for("/repos/" + repo + "/contents/CHANGELOG.md"), deadline);
+  std::string contents_url = url_for("/repos/" + repo + "/contents/CHANGELOG.md");
+  auto f = co_await get(std::move(contents_url), deadline);
   if (!f.response) {
     out.missing_reason = why_not_releases + "; CHANGELOG.md unreadable: " + f.problem;
     co_return out;

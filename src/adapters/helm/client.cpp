@@ -44,7 +44,8 @@ asio::awaitable<ChartLookup> Client::chart_for_app_version(std::string repo_url,
   out.index_bytes = res.body.size();
   const std::string_view body = res.body;
   const std::string_view wanted = chart;
-  auto index = co_await runtime::offload(pool_, [body, wanted] { return parse_index(body, wanted); });
+  auto parse = [body, wanted] { return parse_index(body, wanted); };
+  auto index = co_await runtime::offload(pool_, std::move(parse));
   if (!index) {
     out.reason = "chart index " + url + ": " + index.error().message;
     co_return out;
