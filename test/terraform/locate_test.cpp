@@ -342,6 +342,19 @@ BOOST_AUTO_TEST_CASE(objects_with_image_and_tag_keys) {
   BOOST_TEST(f.skipped.empty());
 }
 
+BOOST_AUTO_TEST_CASE(cycles_and_exponential_definitions_end) {
+  std::string blowup = "locals {\n";
+  for (int i = 0; i < 14; ++i) {
+    const std::string next = "${local.l" + std::to_string(i + 1) + "}";
+    blowup += "  l" + std::to_string(i) + " = \"" + next + next + next + next + "\"\n";
+  }
+  blowup += "  l14 = \"1\"\n  a = \"${local.b}\"\n  b = \"${local.a}\"\n}\n";
+  blowup += "x = \"org/app:${local.l0}\"\ny = \"org/app:${local.a}\"\n";
+  const auto f = find({{"stacks/a/main.tf", blowup}}, "org/app");
+  BOOST_TEST(f.references.empty());
+  BOOST_TEST(f.skipped.size() == 2U);
+}
+
 BOOST_AUTO_TEST_CASE(locate_reads_a_repository_on_disk) {
   ua::test::TempDir dir;
   ua::test::spit(dir.path() / "stacks/a/main.tf", "image = \"org/app:1.0.0\"\n");
