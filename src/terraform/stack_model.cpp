@@ -94,6 +94,15 @@ void StackModel::index() {
         v.block = bi;
         if (const auto* d = doc.attribute(bi, "default")) v.default_expr = d->value;
         variables_.emplace(std::make_pair(f.dir, b.labels[0]), v);
+      } else if (b.type == "resource" && b.labels.size() == 2 &&
+                 (b.labels[0] == "kubernetes_namespace" || b.labels[0] == "kubernetes_namespace_v1")) {
+        for (int mi = 0; mi < static_cast<int>(doc.blocks.size()); ++mi) {
+          const hcl::Block& m = doc.blocks[static_cast<std::size_t>(mi)];
+          if (m.parent != bi || m.type != "metadata") continue;
+          if (const auto* n = doc.attribute(mi, "name")) {
+            namespace_resources_.emplace(std::make_pair(f.dir, b.labels[0] + "." + b.labels[1]), Definition{fi, n->value});
+          }
+        }
       } else if (b.type == "module" && b.labels.size() == 1) {
         const auto* source = doc.attribute(bi, "source");
         if (!source) continue;
@@ -342,6 +351,13 @@ std::vector<Composite> StackModel::resolve_traversal(int fi, const hcl::Expr& t,
     label(alts, DefKind::locals, "locals entry " + name, "local." + name);
     return alts;
   }
+  if ((t.name == "kubernetes_namespace" || t.name == "kubernetes_namespace_v1") && t.steps.size() >= 2 &&
+      t.steps[1].name == "metadata") {
+    // kubernetes_namespace.x.metadata[0].name: the namespace resource's name.
+    const auto it = namespace_resources_.find({dir, t.name + "." + name});
+    if (it == namespace_resources_.end()) return placeholder(written);
+    return resolve_expr(it->second.file, it->second.expr, nullptr, depth + 1, {}, 0);
+  }
   if (t.name == "path" && t.steps.size() == 1) {
     Composite c;
     if (name == "module") c.append_synthetic(dir);
@@ -435,6 +451,18 @@ std::string StackModel::namespace_for(const std::string& dir, const std::string&
       if (f.path == file_path) ++used_in_file[*v];
     }
   }
+  const auto most = [](const std::map<std::string, int>& m) {
+    return std::max_element(m.begin(), m.end(), [](const auto& a, const auto& b) { return a.second < b.second; })->first;
+  };
+  // The declared namespace the file's own resources point at
+  // (kubernetes_namespace.x.metadata[0].name, possibly through a module input).
+  std::map<std::string, int> declared_used;
+  for (const auto& [name, count] : used_in_file) {
+    for (const auto& d : declared) {
+      if (d.name == name) declared_used[name] += count;
+    }
+  }
+  if (!declared_used.empty()) return most(declared_used);
   for (const auto& d : declared) {
     if (d.dir == dir) return d.name;
   }
@@ -442,9 +470,6 @@ std::string StackModel::namespace_for(const std::string& dir, const std::string&
     if (d.dir == root_) return d.name;
   }
   if (!declared.empty()) return declared.front().name;
-  const auto most = [](const std::map<std::string, int>& m) {
-    return std::max_element(m.begin(), m.end(), [](const auto& a, const auto& b) { return a.second < b.second; })->first;
-  };
   if (!used_in_file.empty()) return most(used_in_file);
   if (!used_in_stack.empty()) return most(used_in_stack);
   return stack_;

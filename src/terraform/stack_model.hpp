@@ -115,6 +115,7 @@ class StackModel {
   std::multimap<std::string, ModuleCall> calls_;                        // target dir -> call
   std::map<std::string, Definition> root_inputs_;                       // terragrunt inputs
   std::map<std::string, Definition> root_tfvars_;
+  std::map<std::pair<std::string, std::string>, Definition> namespace_resources_;  // (dir, "type.label") -> name
   std::vector<FileLoad> loads_;
   // Steps left for the current top-level resolve(): definitions that refer to
   // each other several times per level would otherwise grow exponentially.

@@ -312,6 +312,21 @@ BOOST_AUTO_TEST_CASE(services_and_namespaces) {
   BOOST_TEST(v.references[1].namespace_name == "vaultwarden");
 }
 
+BOOST_AUTO_TEST_CASE(namespace_followed_through_module_inputs_to_the_declared_one) {
+  const Files files = {
+      {"stacks/mon/main.tf",
+       "resource \"kubernetes_namespace\" \"a\" {\n  metadata {\n    name = \"observability\"\n  }\n}\n"
+       "resource \"kubernetes_namespace\" \"b\" {\n  metadata {\n    name = \"logging\"\n  }\n}\n"
+       "module \"loki\" {\n  source = \"./loki\"\n  namespace = kubernetes_namespace.b.metadata[0].name\n}\n"},
+      {"stacks/mon/loki/main.tf", "variable \"namespace\" {}\nresource \"x\" \"y\" {\n  metadata {\n"
+                                  "    namespace = var.namespace\n  }\n  image = \"grafana/loki:3.3.2\"\n}\n"},
+  };
+  const auto f = find(files, "grafana/loki");
+  BOOST_TEST_REQUIRE(f.references.size() == 1U);
+  BOOST_TEST(f.references[0].service == "loki");
+  BOOST_TEST(f.references[0].namespace_name == "logging");
+}
+
 BOOST_AUTO_TEST_CASE(crlf_and_no_final_newline_positions) {
   const Files files = {
       {"stacks/m/main.tf", "locals {\r\n  t = \"v1.0.0\"\r\n}\r\nimage = \"org/app:${local.t}\""},
