@@ -370,6 +370,24 @@ BOOST_AUTO_TEST_CASE(cycles_and_exponential_definitions_end) {
   BOOST_TEST(f.skipped.size() == 2U);
 }
 
+BOOST_AUTO_TEST_CASE(github_repositories_guessed_locally) {
+  using ua::terraform::guess_github_repos;
+  const auto* config = &ua::test::seed_config();
+  const auto g = [&](std::string_view img) { return guess_github_repos(ua::test::image(img), config); };
+  BOOST_TEST(g("vaultwarden/server") == std::vector<std::string>{"dani-garcia/vaultwarden"},
+             boost::test_tools::per_element());
+  BOOST_TEST(g("docker.io/vaultwarden/server:1.0") == std::vector<std::string>{"dani-garcia/vaultwarden"},
+             boost::test_tools::per_element());
+  BOOST_TEST(g("lscr.io/linuxserver/bazarr") == std::vector<std::string>{"linuxserver/docker-bazarr"},
+             boost::test_tools::per_element());
+  BOOST_TEST(g("ghcr.io/goauthentik/server") == std::vector<std::string>{"goauthentik/server"},
+             boost::test_tools::per_element());
+  BOOST_TEST(g("ghcr.io/org/thing-backend") == (std::vector<std::string>{"org/thing-backend", "org/thing"}),
+             boost::test_tools::per_element());
+  BOOST_TEST(g("nginx").empty());
+  BOOST_TEST(g("registry.example.com/org/app").empty());
+}
+
 BOOST_AUTO_TEST_CASE(locate_reads_a_repository_on_disk) {
   ua::test::TempDir dir;
   ua::test::spit(dir.path() / "stacks/a/main.tf", "image = \"org/app:1.0.0\"\n");
