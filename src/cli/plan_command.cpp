@@ -6,10 +6,12 @@
 // network.
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <exception>
 #include <iostream>
 #include <memory>
@@ -17,7 +19,11 @@
 #include <string>
 
 #include "cli/commands.hpp"
+#include "plan/report.hpp"
 #include "terraform/report.hpp"
+#include "upgrade_agent/config/settings.hpp"
+#include "upgrade_agent/net/client.hpp"
+#include "upgrade_agent/plan/network_plan.hpp"
 #include "upgrade_agent/runtime/blocking.hpp"
 #include "upgrade_agent/terraform/edit.hpp"
 #include "upgrade_agent/terraform/locate.hpp"
@@ -50,6 +56,7 @@ struct PlanReport {
   // Section 3, network (repository, changelog, risk, backup, stops): not built
   // offline; `online` records whether it was.
   bool online = false;
+  std::optional<plan::NetworkPlan> network;
   std::optional<std::string> failure;
   int failure_code = kFailed;
 };
@@ -95,6 +102,43 @@ void add_changes(PlanReport& report, const PlanOptions& opts) {
   for (const auto& f : report.files) report.diff += terraform::unified_diff(f);
 }
 
+// Section 3, network (steps 2-6 and 8, decided only): the GitHub repository,
+// the releases in range, risk and evidence, stops, backup and messages; for a
+// chart (pattern C) the chart version from the repository's index.
+constexpr std::chrono::seconds kNetworkBudget{90};
+
+bool wants_network(const PlanReport& report) {
+  const auto o = report.changes.outcome;
+  return !report.findings.references.empty() &&
+         (o == terraform::Outcome::edit || o == terraform::Outcome::needs_chart_version);
+}
+
+boost::asio::awaitable<void> add_network(PlanReport& report, runtime::BlockingPool& pool) {
+  auto loaded = config::load_settings(std::nullopt, config::process_environment());
+  for (const auto& p : loaded.problems) spdlog::warn("settings: {}: {}", p.where, p.message);
+  const auto& settings = loaded.settings;
+  const auto& ref = report.findings.references[terraform::primary_reference(report.findings)];
+  plan::Request request;
+  request.image = report.findings.image;
+  request.stack = ref.service.empty() ? ref.stack : ref.service;
+  request.namespace_name = ref.namespace_name;
+  request.current_tag = ref.pattern == terraform::Pattern::chart ? std::string() : ref.current;
+  request.target_tag = report.request.tag;
+  if (ref.pattern == terraform::Pattern::chart) {
+    request.chart = plan::ChartSource{ref.chart_repository, ref.chart, ref.current};
+  }
+  if (report.setup.config) request.config = *report.setup.config;
+  request.step_mode = settings.step_mode;
+
+  net::ClientOptions client_options;
+  client_options.connect_to = settings.connect_to;
+  net::Client http(co_await boost::asio::this_coro::executor, client_options);
+  plan::Services services{http, pool, adapters::github::options_from(settings)};
+  const auto deadline = net::Clock::now() + kNetworkBudget;
+  report.network = co_await plan::build_network_plan(services, std::move(request), deadline);
+  report.online = true;
+}
+
 int exit_code(const PlanReport& report) {
   switch (report.changes.outcome) {
     case terraform::Outcome::edit: return kDone;
@@ -120,6 +164,7 @@ boost::json::object to_json(const PlanReport& report) {
   o["verdict"] = std::move(verdict);
   o["diff"] = report.diff;
   o["offline"] = !report.online;
+  if (report.network) o["network"] = plan::to_json(*report.network);
   o["writes"] = false;
   return o;
 }
@@ -127,6 +172,7 @@ boost::json::object to_json(const PlanReport& report) {
 std::string to_text(const PlanReport& report) {
   std::string out = terraform::report_text(report.findings, report.changes, report.files, report.request.tag, false);
   if (!report.diff.empty()) out += "\n" + report.diff;
+  if (report.network) out += "\n" + plan::to_text(*report.network);
   if (!report.online) out += "(offline: changelog, risk and backup not checked)\n";
   return out;
 }
@@ -142,9 +188,6 @@ int run_plan(const PlanOptions& opts) {
   auto setup = terraform::load_repo_and_config(opts.repo, opts.config);
   if (!setup) return fail(opts, kBadInput, setup.error().message);
   for (const auto& w : setup->warnings) spdlog::warn("{}", w);
-  if (!opts.offline) {
-    spdlog::info("the network part of plan (changelog, risk) is not available yet; showing the local plan");
-  }
 
   PlanReport report;
   report.request = std::move(*request);
@@ -160,6 +203,17 @@ int run_plan(const PlanOptions& opts) {
         auto changes = [&] { add_changes(report, opts); };
         co_await runtime::offload(pool, findings);
         if (!report.failure) co_await runtime::offload(pool, changes);
+        if (!report.failure && !opts.offline && wants_network(report)) {
+          co_await add_network(report, pool);
+          // Pattern C: the chart version the index names, unless --chart-version gave one.
+          const auto& chart = report.network->chart;
+          if (opts.chart_version.empty() && chart && chart->chosen) {
+            auto with_chart = opts;
+            with_chart.chart_version = chart->chosen->version;
+            auto rechange = [&] { add_changes(report, with_chart); };
+            co_await runtime::offload(pool, rechange);
+          }
+        }
       },
       [&](std::exception_ptr e) { error = e; });
   io.run();

@@ -101,6 +101,37 @@ core::RiskAssessment evidence_of(const core::RiskAssessment& risk, const std::ve
 
 }  // namespace
 
+std::vector<std::string> excerpt(const core::Evidence& hit, const core::Changelog* changelog) {
+  const auto hit_line = trim(hit.line);
+  if (hit_line.empty() || hit_line.front() != '#') return {plain(hit_line)};
+  const core::ReleaseNote* note = nullptr;
+  if (changelog) {
+    for (const auto& r : changelog->releases) {
+      if (r.tag == hit.release) note = &r;
+    }
+  }
+  if (!note || hit.line_number == 0) return {};
+  // The section under the heading: the lines after it up to the next heading.
+  std::string section;
+  std::size_t number = 0;
+  std::size_t pos = 0;
+  const std::string_view body = note->body;
+  while (pos <= body.size()) {
+    const auto end = body.find('\n', pos);
+    const auto line = body.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
+    ++number;
+    if (number > hit.line_number) {
+      if (!trim(line).empty() && trim(line).front() == '#') break;
+      section += std::string(line) + "\n";
+    }
+    if (end == std::string_view::npos) break;
+    pos = end + 1;
+  }
+  auto lines = quotable_lines(section);
+  if (lines.size() > 3) lines.resize(3);
+  return lines;
+}
+
 BackupPlan backup_plan(const config::UpgradeConfig& config, std::string_view stack, std::string_view namespace_name,
                        core::Risk risk) {
   BackupPlan out;
@@ -172,7 +203,8 @@ std::vector<std::string> changelog_summary(const core::Changelog& changelog, con
   for (const auto& e : risk.evidence) {
     if (e.kind != core::Evidence::Kind::keyword || adapters::git::find_ci_skip_directive(e.line)) continue;
     const bool in_log = std::any_of(newest.begin(), newest.end(), [&](const auto* r) { return r->tag == e.release; });
-    if (in_log) add(e.release, plain(e.line));
+    if (!in_log) continue;
+    for (const auto& line : excerpt(e, &changelog)) add(e.release, line);
   }
   for (const auto* r : newest) {
     const auto lines = quotable_lines(r->body);
@@ -181,35 +213,41 @@ std::vector<std::string> changelog_summary(const core::Changelog& changelog, con
   return out;
 }
 
-std::vector<std::string> breaking_changes(const core::RiskAssessment& risk, std::string_view from, std::string_view to) {
+std::vector<std::string> breaking_changes(const core::RiskAssessment& risk, std::string_view from, std::string_view to,
+                                          const core::Changelog* changelog) {
   std::vector<std::string> out;
   std::set<std::string> seen;
   if (risk.jump == core::JumpKind::major) out.push_back("major version " + std::string(from) + " -> " + std::string(to));
   std::size_t more = 0;
   for (const auto& e : risk.evidence) {
-    if (e.kind != core::Evidence::Kind::keyword || adapters::git::find_ci_skip_directive(e.line)) continue;
-    auto text = clip(e.release + ": " + plain(e.line), kSummaryWidth);
-    if (!seen.insert(text).second) continue;
-    if (out.size() >= kBreakingEntries) {
-      ++more;
-      continue;
+    if (e.kind != core::Evidence::Kind::keyword) continue;
+    for (const auto& line : excerpt(e, changelog)) {
+      if (adapters::git::find_ci_skip_directive(line)) continue;
+      auto text = clip(e.release + ": " + line, kSummaryWidth);
+      if (!seen.insert(text).second) continue;
+      if (out.size() >= kBreakingEntries) {
+        ++more;
+        continue;
+      }
+      out.push_back(std::move(text));
     }
-    out.push_back(std::move(text));
   }
   if (more > 0) out.push_back("(" + std::to_string(more) + " more in the release notes)");
   return out;
 }
 
 std::string slack_starting_text(std::string_view stack, std::string_view from, std::string_view to,
-                                const core::RiskAssessment& risk) {
+                                const core::RiskAssessment& risk, const core::Changelog* changelog) {
   std::string text = "[Upgrade Agent] Starting: *" + std::string(stack) + "* " + std::string(from) + " -> " +
                      std::string(to) + " (risk: " + std::string(core::to_string(risk.risk)) + ")";
   if (risk.risk != core::Risk::caution) return text;
   std::vector<std::string> lines;
   for (const auto& e : risk.evidence) {
     if (e.kind != core::Evidence::Kind::keyword) continue;
-    const auto line = "- " + e.release + ": " + clip(plain(e.line), kSummaryWidth);
-    if (std::find(lines.begin(), lines.end(), line) == lines.end()) lines.push_back(line);
+    for (const auto& quoted : excerpt(e, changelog)) {
+      const auto line = "- " + e.release + ": " + clip(quoted, kSummaryWidth);
+      if (std::find(lines.begin(), lines.end(), line) == lines.end()) lines.push_back(line);
+    }
   }
   std::vector<std::string> reasons = risk.reasons;
   text += "\nWhy: ";
@@ -301,7 +339,10 @@ asio::awaitable<NetworkPlan> build_network_plan(Services services, Request reque
       releases = request.chart ? plan.changelog.changelog->releases
                                : releases_between(*plan.changelog.changelog, from, stop.image_tag);
     }
-    const auto part = evidence_of(plan.risk, releases);
+    auto part = evidence_of(plan.risk, releases);
+    if (auto f = core::parse_tag(step.from), t = core::parse_tag(step.to); f && t && !request.chart) {
+      part.jump = core::jump_between(core::bare_version(*f), core::bare_version(*t));
+    }
     adapters::git::UpgradeMessage message;
     message.stack = request.stack;
     message.old_version = step.from;
@@ -311,10 +352,8 @@ asio::awaitable<NetworkPlan> build_network_plan(Services services, Request reque
       message.changelog_summary = changelog_summary(slice, part);
     }
     message.risk = std::string(core::to_string(plan.risk.risk));
-    message.breaking_changes = breaking_changes(part, step.from, step.to);
-    if (releases.empty() && plan.risk.jump == core::JumpKind::major) {
-      message.breaking_changes = breaking_changes(plan.risk, step.from, step.to);
-    }
+    const core::Changelog* log = plan.changelog.changelog ? &*plan.changelog.changelog : nullptr;
+    message.breaking_changes = breaking_changes(part, step.from, step.to, log);
     message.db_backup = plan.backup.commit_line;
     message.flagged_for_review = plan.flagged_for_manual_review;
     if (step.to.empty()) {
@@ -326,7 +365,8 @@ asio::awaitable<NetworkPlan> build_network_plan(Services services, Request reque
     }
     auto slack_view = plan.risk;
     slack_view.evidence = part.evidence;
-    step.slack_starting = slack_starting_text(request.stack, step.from, step.to.empty() ? "?" : step.to, slack_view);
+    step.slack_starting =
+        slack_starting_text(request.stack, step.from, step.to.empty() ? "?" : step.to, slack_view, log);
     plan.steps.push_back(std::move(step));
     from = stop.image_tag;
   }

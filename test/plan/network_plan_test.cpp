@@ -239,3 +239,31 @@ BOOST_AUTO_TEST_CASE(oci_chart_is_flagged_for_manual_review) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(excerpts)
+
+BOOST_AUTO_TEST_CASE(a_heading_hit_quotes_the_lines_under_it) {
+  ua::core::Changelog log;
+  ua::core::ReleaseNote n;
+  n.tag = "v2.0.0";
+  n.version = ua::core::release_version(n.tag);
+  n.body = "## Highlights\n- Faster\n\n## Breaking changes\n- PostgreSQL 14 is required\n- Bump x from 1 to 2\n"
+           "- The API moved to /v2\n- a\n- Fourth line\n## Fixes\n- Crash";
+  log.releases = {n};
+  const ua::core::Evidence heading{ua::core::Evidence::Kind::keyword, "v2.0.0", "breaking", "## Breaking changes", 4};
+  BOOST_TEST(ua::plan::excerpt(heading, &log) ==
+                 (std::vector<std::string>{"PostgreSQL 14 is required", "The API moved to /v2", "Fourth line"}),
+             boost::test_tools::per_element());
+  const ua::core::Evidence line{ua::core::Evidence::Kind::keyword, "v2.0.0", "removed", "- Removed X", 9};
+  BOOST_TEST(ua::plan::excerpt(line, &log) == (std::vector<std::string>{"Removed X"}), boost::test_tools::per_element());
+  BOOST_TEST(ua::plan::excerpt(heading, nullptr).empty());  // nothing to quote: nothing invented
+  auto risk = assessed(Risk::caution);
+  risk.jump = ua::core::JumpKind::major;
+  risk.evidence.push_back(heading);
+  BOOST_TEST(ua::plan::breaking_changes(risk, "v1.9.0", "v2.0.0", &log) ==
+                 (std::vector<std::string>{"major version v1.9.0 -> v2.0.0", "v2.0.0: PostgreSQL 14 is required",
+                                           "v2.0.0: The API moved to /v2", "v2.0.0: Fourth line"}),
+             boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_SUITE_END()

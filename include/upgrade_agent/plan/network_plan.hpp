@@ -40,13 +40,18 @@ BackupPlan backup_plan(const config::UpgradeConfig& config, std::string_view sta
 // most three, each "<release>: <line>". Empty when there is no changelog.
 std::vector<std::string> changelog_summary(const core::Changelog& changelog, const core::RiskAssessment& risk);
 
-// "Breaking changes:" entries: the lines that carry a keyword, and a major bump.
-std::vector<std::string> breaking_changes(const core::RiskAssessment& risk, std::string_view from, std::string_view to);
+// The lines a keyword hit stands for: the line itself, or, when the keyword
+// is in a heading ("## Breaking changes"), the first lines under it.
+std::vector<std::string> excerpt(const core::Evidence& hit, const core::Changelog* changelog);
 
-// `[Upgrade Agent] Starting: *<stack>* <old> -> <new> (risk: <RISK>)`, plus the
-// breaking excerpts for CAUTION.
+// "Breaking changes:" entries ("<release>: <line>"), and a major bump.
+std::vector<std::string> breaking_changes(const core::RiskAssessment& risk, std::string_view from, std::string_view to,
+                                          const core::Changelog* changelog = nullptr);
+
+// `[Upgrade Agent] Starting: *<stack>* <old> -> <new> (risk: <RISK>)`, plus, for
+// CAUTION, why and the breaking excerpts.
 std::string slack_starting_text(std::string_view stack, std::string_view from, std::string_view to,
-                                const core::RiskAssessment& risk);
+                                const core::RiskAssessment& risk, const core::Changelog* changelog = nullptr);
 
 struct ChartSource {
   std::string repository;       // helm_release repository URL (or oci://)

@@ -198,6 +198,7 @@ asio::awaitable<RepoResolution> Client::resolve_repo(const core::ImageRef& image
                                                      net::Clock::time_point deadline) {
   RepoResolution out;
   std::string notes;
+  std::string override_missing;  // an override GitHub answered 404 for: not asked twice
 
   if (auto override_repo = config.github_repo_override(image)) {
     if (!valid_repo(*override_repo)) {
@@ -219,6 +220,7 @@ asio::awaitable<RepoResolution> Client::resolve_repo(const core::ImageRef& image
       }
       notes = "github_repo_overrides maps " + image.familiar_name() + " to " + *override_repo +
               ", which GitHub does not have (404); ";
+      override_missing = *override_repo;
     }
   }
 
@@ -231,8 +233,13 @@ asio::awaitable<RepoResolution> Client::resolve_repo(const core::ImageRef& image
     out.reason = notes + "auto-detected name '" + *candidate + "' is not a valid GitHub owner/name";
     co_return out;
   }
-  auto found = co_await verify(*candidate, deadline);
-  out.tried.push_back(found.note);
+  RepoLookup found;
+  if (net::iequals(*candidate, override_missing)) {
+    found.outcome = Lookup::missing;  // the override was this very name: asked once already
+  } else {
+    found = co_await verify(*candidate, deadline);
+    out.tried.push_back(found.note);
+  }
   if (found.outcome == Lookup::found) {
     out.repo = found.full_name;
     out.source = RepoSource::auto_detect;

@@ -219,6 +219,17 @@ BOOST_AUTO_TEST_CASE(no_repo_at_all_is_unknown_with_the_tries) {
   expect_nothing_invented(o);
 }
 
+BOOST_AUTO_TEST_CASE(missing_override_is_not_asked_twice) {
+  start(sim::default_scenario());
+  auto o = plan("lscr.io/linuxserver/prowlarr:1.32.2", "1.33.0");  // the seed's override, absent here
+  BOOST_TEST(!o.repo.repo);
+  BOOST_TEST(simulator->count("/repos/linuxserver/docker-prowlarr") == 1U);
+  BOOST_TEST(o.repo.reason.find("github_repo_overrides maps lscr.io/linuxserver/prowlarr to linuxserver/docker-prowlarr, "
+                                "which GitHub does not have (404)") == 0U, o.repo.reason);
+  BOOST_TEST(o.risk.risk == Risk::unknown);
+  expect_nothing_invented(o);
+}
+
 BOOST_AUTO_TEST_CASE(official_images_ask_nothing) {
   start(sim::default_scenario());
   auto o = plan("nginx:1.27.0", "1.27.1");

@@ -1,0 +1,197 @@
+// `upgrade-agent plan` (network part) as a user runs it: the built binary, a
+// generated sample repository, and the GitHub simulator on a thread of its own.
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/json.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <poll.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include "sandbox/github/github_simulator.hpp"
+#include "upgrade_agent/sandbox/sample_repo/sample_repo.hpp"
+
+extern char** environ;
+
+namespace asio = boost::asio;
+namespace fs = std::filesystem;
+namespace json = boost::json;
+namespace sim = ua::sandbox::github;
+
+namespace {
+
+struct Ran {
+  int code = -1;
+  std::string out;
+  std::string err;
+};
+
+// The binary, directly (no shell), with the agent's and GitHub's variables
+// replaced by `env`.
+Ran agent(const std::vector<std::string>& args, const std::vector<std::string>& env) {
+  std::vector<std::string> env_store;
+  for (char** e = environ; *e; ++e) {
+    if (std::strncmp(*e, "UPGRADE_AGENT_", 14) != 0 && std::strncmp(*e, "GITHUB_", 7) != 0) env_store.emplace_back(*e);
+  }
+  env_store.insert(env_store.end(), env.begin(), env.end());
+  std::vector<char*> envp;
+  for (auto& e : env_store) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  std::vector<std::string> argv_store{UA_BINARY};
+  argv_store.insert(argv_store.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : argv_store) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  int out_pipe[2];
+  int err_pipe[2];
+  BOOST_REQUIRE(::pipe(out_pipe) == 0);
+  BOOST_REQUIRE(::pipe(err_pipe) == 0);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, out_pipe[1], 1);
+  posix_spawn_file_actions_adddup2(&fa, err_pipe[1], 2);
+  posix_spawn_file_actions_addclose(&fa, out_pipe[0]);
+  posix_spawn_file_actions_addclose(&fa, err_pipe[0]);
+  pid_t pid = 0;
+  const int rc = ::posix_spawn(&pid, UA_BINARY, &fa, nullptr, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&fa);
+  ::close(out_pipe[1]);
+  ::close(err_pipe[1]);
+  BOOST_REQUIRE(rc == 0);
+  Ran r;
+  pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
+  int open = 2;
+  char buf[8192];
+  while (open > 0 && ::poll(fds, 2, 120000) > 0) {
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || (fds[i].revents & (POLLIN | POLLHUP)) == 0) continue;
+      const ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
+      if (n <= 0) {
+        ::close(fds[i].fd);
+        fds[i].fd = -1;
+        --open;
+        continue;
+      }
+      (i == 0 ? r.out : r.err).append(buf, static_cast<std::size_t>(n));
+    }
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+struct Fixture {
+  fs::path repo;
+  asio::io_context io;
+  sim::Simulator github{io.get_executor(), sim::default_scenario()};
+  std::thread loop;
+
+  Fixture() {
+    std::random_device rd;
+    repo = fs::temp_directory_path() / ("ua-plan-cli-" + std::to_string(rd()));
+    ua::sandbox::generate_sample_repo(repo);
+    BOOST_REQUIRE(github.start());
+    loop = std::thread([this] {
+      auto guard = asio::make_work_guard(io);
+      io.run();
+    });
+  }
+  ~Fixture() {
+    asio::post(io, [this] {
+      github.stop();
+      io.stop();
+    });
+    loop.join();
+    fs::remove_all(repo);
+  }
+  // The simulator's log, read on its own thread.
+  std::size_t requests() {
+    std::promise<std::size_t> p;
+    asio::post(io, [&] { p.set_value(github.log().size()); });
+    return p.get_future().get();
+  }
+  std::vector<std::string> env() const { return {"GITHUB_API_URL=" + github.url()}; }
+};
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(plan_cli, Fixture)
+
+BOOST_AUTO_TEST_CASE(json_plan_has_the_network_part_and_writes_nothing) {
+  const auto before = slurp(repo / "stacks/vaultwarden/main.tf");
+  auto r = agent({"plan", "--json", "--repo", repo.string(), "--image", "vaultwarden/server:1.35.7"}, env());
+  BOOST_TEST(r.code == 0, r.err);
+  const auto doc = json::parse(r.out).as_object();
+  BOOST_TEST(doc.at("offline").as_bool() == false);
+  const auto& net = doc.at("network").as_object();
+  BOOST_TEST(net.at("github").at("repo").as_string() == "dani-garcia/vaultwarden");
+  BOOST_TEST(net.at("risk").at("level").as_string() == "SAFE");
+  BOOST_TEST(net.at("changelog").at("releases").as_array().size() == 2U);
+  const auto& steps = net.at("steps").as_array();
+  BOOST_REQUIRE_EQUAL(steps.size(), 1U);
+  BOOST_TEST(std::string_view(steps.at(0).at("commit_message").as_string()).rfind(
+                 "upgrade: vaultwarden 1.35.4 -> 1.35.7\n\nChangelog summary: 1.35.7: Fix attachment download", 0) == 0U);
+  BOOST_TEST(steps.at(0).at("slack_starting").as_string() ==
+             "[Upgrade Agent] Starting: *vaultwarden* 1.35.4 -> 1.35.7 (risk: SAFE)");
+  BOOST_TEST(slurp(repo / "stacks/vaultwarden/main.tf") == before);
+  BOOST_TEST(requests() == 2U);  // the repository and one page of releases, nothing else
+}
+
+BOOST_AUTO_TEST_CASE(text_plan_for_a_caution_upgrade) {
+  auto r = agent({"plan", "--repo", repo.string(), "--image", "ghcr.io/immich-app/immich-server:v2.8.0"}, env());
+  BOOST_TEST(r.code == 0, r.err);
+  BOOST_TEST(r.out.find("Risk: CAUTION") != std::string::npos, r.out);
+  BOOST_TEST(r.out.find("  v2.8.0 line 5 'renamed': - The `IMMICH_MACHINE_LEARNING_URL` setting was renamed") !=
+             std::string::npos);
+  BOOST_TEST(r.out.find("[Upgrade Agent] Starting: *immich* v2.7.4 -> v2.8.0 (risk: CAUTION)") != std::string::npos);
+  BOOST_TEST(r.out.find("DB backup: Job pre-upgrade-immich-<unix time> from cronjob/postgresql-backup in namespace "
+                        "immich") != std::string::npos);
+  BOOST_TEST(r.out.find("  upgrade: immich v2.7.4 -> v2.8.0") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(offline_plan_asks_nobody) {
+  auto r = agent({"plan", "--offline", "--repo", repo.string(), "--image", "vaultwarden/server:1.35.7"}, env());
+  BOOST_TEST(r.code == 0, r.err);
+  BOOST_TEST(r.out.find("(offline: changelog, risk and backup not checked)") != std::string::npos);
+  BOOST_TEST(requests() == 0U);
+}
+
+BOOST_AUTO_TEST_CASE(unreachable_github_is_unknown_and_the_plan_still_stands) {
+  auto r = agent({"plan", "--json", "--repo", repo.string(), "--image", "vaultwarden/server:1.35.7"},
+                 {"GITHUB_API_URL=http://127.0.0.1:1", "GITHUB_TOKEN=ghp_TOPSECRET"});
+  BOOST_TEST(r.code == 0, r.err);
+  const auto doc = json::parse(r.out).as_object();
+  const auto& net = doc.at("network").as_object();
+  BOOST_TEST(net.at("risk").at("level").as_string() == "UNKNOWN");
+  BOOST_TEST(std::string_view(net.at("github").at("reason").as_string()).find("cannot connect") != std::string::npos);
+  BOOST_TEST(net.at("changelog").at("releases").as_array().empty());
+  BOOST_TEST(r.out.find("ghp_TOPSECRET") == std::string::npos);
+  BOOST_TEST(r.err.find("ghp_TOPSECRET") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(refused_requests_do_not_reach_github) {
+  auto r = agent({"plan", "--repo", repo.string(), "--image", "vaultwarden/server:1.30.0"}, env());  // a downgrade
+  BOOST_TEST(r.code == 5, r.out + r.err);
+  BOOST_TEST(requests() == 0U);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
