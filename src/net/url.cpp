@@ -60,8 +60,19 @@ std::string Url::path() const {
 }
 
 std::string Url::authority() const {
-  std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-  if (!default_port()) h += ":" + std::to_string(port);
+  std::string h;
+  if (host.find(':') != std::string::npos) {
+    h.reserve(host.size() + 2);  // appended, not "[" + host: g++ 12 -O3 -Wrestrict false positive
+    h += '[';
+    h += host;
+    h += ']';
+  } else {
+    h = host;
+  }
+  if (!default_port()) {
+    h += ':';
+    h += std::to_string(port);
+  }
   return h;
 }
 

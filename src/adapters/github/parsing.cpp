@@ -173,7 +173,7 @@ std::optional<std::string> heading_version(std::string_view text) {
 
 std::vector<core::ReleaseNote> split_changelog(std::string_view markdown, std::string_view url) {
   std::vector<core::ReleaseNote> out;
-  std::optional<std::size_t> section_level;
+  std::size_t section_level = 0;  // 0: not in a version section
   char fence = 0;
   std::size_t fence_len = 0;
   std::string* body = nullptr;
@@ -207,9 +207,9 @@ std::vector<core::ReleaseNote> split_changelog(std::string_view markdown, std::s
             section_level = level;
             continue;
           }
-        } else if (section_level && level <= *section_level) {
+        } else if (section_level != 0 && level <= section_level) {
           body = nullptr;  // "## Unreleased", "# Older versions": not part of the release above
-          section_level.reset();
+          section_level = 0;
           continue;
         }
       }
