@@ -464,6 +464,20 @@ struct Repository::Impl {
     return oid_hex(commit_id);
   }
 
+  // Commits an edit made on a clean clone (publish, or a re-apply after a
+  // rejection). Whatever the edit changed outside `request.paths` would be
+  // half an upgrade pushed and a dirty clone that blocks every later sync, so
+  // that refuses; the commit joins `ours` first so the failure can undo it.
+  std::string commit_whole_edit(const CommitRequest& request, std::set<std::string>& ours) {
+    auto sha = commit(request);
+    ours.insert(sha);
+    if (auto left = local_changes(); !left.empty()) {
+      fail(ErrorKind::invalid_input, "commit",
+           "the edit changed paths the commit does not include: " + join_limited(left));
+    }
+    return sha;
+  }
+
   [[nodiscard]] std::string workdir() const {
     const char* dir = git_repository_workdir(repo.get());
     return dir == nullptr ? std::string() : dir;
@@ -553,7 +567,7 @@ struct Repository::Impl {
       touched = true;
       reset_hard(tip);
       reapply(worktree);
-      return commit(request);
+      return commit_whole_edit(request, ours);
     };
     return push_loop("push", deadline, ours, touched, remake, false);
   }
@@ -574,7 +588,7 @@ struct Repository::Impl {
     std::set<std::string> ours;
     try {
       request.edit(workdir());
-      ours.insert(commit(request.commit));
+      (void)commit_whole_edit(request.commit, ours);
     } catch (...) {
       restore(ours);
       throw;

@@ -200,6 +200,43 @@ BOOST_AUTO_TEST_CASE(a_failing_publish_leaves_the_clone_clean_on_the_tip) {
   BOOST_TEST(repo.sync().discarded.empty());
 }
 
+BOOST_AUTO_TEST_CASE(an_edit_outside_the_commits_paths_is_refused_before_the_push) {
+  World world;
+  auto repo = git::Repository::open(world.options());
+  // The edit also moves a values file the caller forgot to list: pushing
+  // only main.tf would ship half an upgrade and leave the clone dirty.
+  auto too_wide = [](const std::filesystem::path& worktree) {
+    ua::test_git::write_file(worktree / "stacks/immich/main.tf", ua::test_git::kImmichV2);
+    ua::test_git::write_file(worktree / "stacks/vaultwarden/main.tf", "changed too\n");
+    ua::test_git::write_file(worktree / "stacks/new/values.yaml", "tag: v2\n");
+  };
+  const auto error = expect_git_error([&] { repo.publish({immich_request(), too_wide, {}}); },
+                                      git::ErrorKind::invalid_input);
+  BOOST_TEST(std::string(error.what()).find("stacks/vaultwarden/main.tf") != std::string::npos);
+  BOOST_TEST(std::string(error.what()).find("stacks/new/values.yaml") != std::string::npos);
+  BOOST_TEST(world.remote_master() == world.initial());
+  BOOST_TEST(repo.head() == world.initial());
+  BOOST_TEST((ua::test_git::worktree_files(world.agent_dir()) ==
+              ua::test_git::worktree_files(world.other("fresh").dir())));
+  BOOST_TEST(repo.sync().discarded.empty());
+
+  // The same rule holds for the edit re-applied after a rejection.
+  auto ci = world.other("ci");
+  int calls = 0;
+  auto wide_on_retry = [&](const std::filesystem::path& worktree) {
+    if (++calls == 1) ci.push_change("state/ci.txt", "state 3\n", "[CI SKIP] state");
+    ua::test_git::write_file(worktree / "stacks/immich/main.tf", ua::test_git::kImmichV2);
+    if (calls > 1) ua::test_git::write_file(worktree / "stray.txt", "left behind\n");
+  };
+  expect_git_error([&] { repo.publish({immich_request(), wide_on_retry, {}}); }, git::ErrorKind::invalid_input);
+  BOOST_TEST(calls == 2);
+  BOOST_TEST(world.remote_master() == repo.tip());  // CI's commit, nothing of ours
+  BOOST_TEST(ua::test_git::file_at(world.bare(), world.remote_master(), "stacks/immich/main.tf").value() ==
+             ua::test_git::kImmichV1);
+  BOOST_TEST(repo.head() == repo.tip());
+  BOOST_TEST(!std::filesystem::exists(world.agent_dir() / "stray.txt"));
+}
+
 BOOST_AUTO_TEST_CASE(a_dirty_clone_is_refused_and_nothing_is_lost) {
   World world;
   auto ci = world.other("ci");

@@ -109,9 +109,13 @@ class Repository {
                              std::optional<Deadline> deadline = {});
 
   // The whole of steps 7-8 as one unit: sync(known), edit, commit, push_with_retry.
-  // Any failure after the sync (the edit throws, nothing to commit, push
-  // refused or exhausted, timeout) leaves the clone clean on the fetched tip,
-  // so the next saga's sync needs no knowledge of the failed commit.
+  // An edit that changes files outside `commit.paths` is refused
+  // (invalid_input) before anything is pushed. Any failure after the sync
+  // (the edit throws, nothing to commit, push refused or exhausted, timeout)
+  // leaves the clone clean on the fetched tip, so the next saga's sync needs
+  // no knowledge of the failed commit. When the push itself fails in transit
+  // (network, timeout) the remote may still have taken the commit: look at
+  // the remote (fetch, find_recent_upgrade) before publishing again.
   PushResult publish(const PublishRequest& request, std::optional<Deadline> deadline = {});
 
   // Fetches, then commits on the remote tip the revert of exactly
