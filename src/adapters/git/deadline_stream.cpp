@@ -11,7 +11,10 @@
 #include <climits>
 #include <cstdlib>
 #include <cstring>
+#include <new>
 #include <string>
+
+#include "adapters/git/libgit2.hpp"
 
 namespace ua::adapters::git::detail {
 
@@ -84,8 +87,7 @@ int connect_one(const addrinfo* address, DeadlineSocket* socket) {
   return 0;
 }
 
-int stream_connect(git_stream* stream) {
-  auto* socket = self(stream);
+int connect_to_host(DeadlineSocket* socket) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -106,8 +108,7 @@ int stream_connect(git_stream* stream) {
   return 0;
 }
 
-ssize_t stream_read(git_stream* stream, void* data, std::size_t length) {
-  auto* socket = self(stream);
+ssize_t read_some(const DeadlineSocket* socket, void* data, std::size_t length) {
   while (true) {
     const ssize_t got = ::recv(socket->s, data, length, 0);
     if (got >= 0) return got;
@@ -119,8 +120,7 @@ ssize_t stream_read(git_stream* stream, void* data, std::size_t length) {
   }
 }
 
-ssize_t stream_write(git_stream* stream, const char* data, std::size_t length, int /*flags*/) {
-  auto* socket = self(stream);
+ssize_t write_some(const DeadlineSocket* socket, const char* data, std::size_t length) {
   while (true) {
     const ssize_t sent = ::send(socket->s, data, length, MSG_NOSIGNAL);
     if (sent >= 0) return sent;
@@ -130,6 +130,18 @@ ssize_t stream_write(git_stream* stream, const char* data, std::size_t length, i
     if (ready == 0) return timed_out("sending to", socket);
     if (ready < 0) return os_error("poll");
   }
+}
+
+int stream_connect(git_stream* stream) {
+  return guarded_callback(-1, [&] { return connect_to_host(self(stream)); });
+}
+
+ssize_t stream_read(git_stream* stream, void* data, std::size_t length) {
+  return guarded_callback(ssize_t{-1}, [&] { return read_some(self(stream), data, length); });
+}
+
+ssize_t stream_write(git_stream* stream, const char* data, std::size_t length, int /*flags*/) {
+  return guarded_callback(ssize_t{-1}, [&] { return write_some(self(stream), data, length); });
 }
 
 int stream_close(git_stream* stream) {
@@ -148,7 +160,11 @@ void stream_free(git_stream* stream) {
 }
 
 int stream_init(git_stream** out, const char* host, const char* port) {
-  auto* socket = new DeadlineSocket{};
+  auto* socket = new (std::nothrow) DeadlineSocket{};
+  if (socket == nullptr) {
+    git_error_set_oom();
+    return -1;
+  }
   socket->parent.version = GIT_STREAM_VERSION;
   socket->parent.connect = stream_connect;
   socket->parent.read = stream_read;
@@ -158,6 +174,11 @@ int stream_init(git_stream** out, const char* host, const char* port) {
   socket->host = ::strdup(host);
   socket->port = ::strdup(port);
   socket->s = -1;
+  if (socket->host == nullptr || socket->port == nullptr) {
+    stream_free(&socket->parent);
+    git_error_set_oom();
+    return -1;
+  }
   *out = &socket->parent;
   return 0;
 }

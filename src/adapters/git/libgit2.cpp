@@ -2,6 +2,8 @@
 
 #include "adapters/git/deadline_stream.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <array>
 
 #include "upgrade_agent/adapters/git/options.hpp"
@@ -18,15 +20,17 @@ namespace {
 struct Libgit2Guard {
   Libgit2Guard() {
     git_libgit2_init();
-    // Sockets that honour the operation's deadline (deadline_stream.hpp). If
-    // registration failed, libgit2 would use its own sockets: the deadline
-    // would then only be checked from progress callbacks.
-    registered = register_deadline_stream() == 0;
+    // Sockets that honour the operation's deadline (deadline_stream.hpp).
+    // Without them libgit2 uses its own, and a silent server is noticed only
+    // while progress callbacks run: worth a warning, not a refusal to work.
+    if (register_deadline_stream() != 0) {
+      spdlog::warn("git: cannot install deadline-aware sockets ({}); network deadlines hold only while data moves",
+                   last_error_message(-1));
+    }
   }
   ~Libgit2Guard() { git_libgit2_shutdown(); }
   Libgit2Guard(const Libgit2Guard&) = delete;
   Libgit2Guard& operator=(const Libgit2Guard&) = delete;
-  bool registered = false;
 };
 
 }  // namespace

@@ -3,6 +3,7 @@
 // init guard and the conversion of libgit2 failures into GitError.
 #include <git2.h>
 
+#include <exception>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -88,6 +89,20 @@ class StrArray {
   std::vector<char*> pointers_;
   git_strarray array_{};
 };
+
+// Runs the body of a callback libgit2 calls: libgit2 is C, so an exception
+// (out of memory) must not unwind through it; it fails the operation instead.
+template <class R, class F>
+R guarded_callback(R failure, F&& body) noexcept {
+  try {
+    return std::forward<F>(body)();
+  } catch (const std::exception& e) {
+    git_error_set_str(GIT_ERROR_CALLBACK, e.what());
+  } catch (...) {
+    git_error_set_str(GIT_ERROR_CALLBACK, "callback failed");
+  }
+  return failure;
+}
 
 // git_libgit2_init once per process, git_libgit2_shutdown at exit.
 void ensure_libgit2();

@@ -143,17 +143,21 @@ int RemoteSession::credentials(git_credential** out, std::string_view url, const
 int RemoteSession::on_credentials(git_credential** out, const char* url, const char* username_from_url,
                                   unsigned int allowed_types, void* payload) {
   auto* self = static_cast<RemoteSession*>(payload);
-  return self->credentials(out, url == nullptr ? std::string_view() : std::string_view(url), username_from_url,
-                           allowed_types);
+  return guarded_callback(int{GIT_EUSER}, [&] {
+    return self->credentials(out, url == nullptr ? std::string_view() : std::string_view(url), username_from_url,
+                             allowed_types);
+  });
 }
 
 int RemoteSession::on_sideband(const char* text, int length, void* payload) {
   auto* self = static_cast<RemoteSession*>(payload);
-  if (text != nullptr && length > 0 && self->remote_messages_.size() < kMaxRemoteMessages) {
-    const auto room = kMaxRemoteMessages - self->remote_messages_.size();
-    self->remote_messages_.append(text, std::min(room, static_cast<std::size_t>(length)));
-  }
-  return self->check_deadline();
+  return guarded_callback(int{GIT_EUSER}, [&] {
+    if (text != nullptr && length > 0 && self->remote_messages_.size() < kMaxRemoteMessages) {
+      const auto room = kMaxRemoteMessages - self->remote_messages_.size();
+      self->remote_messages_.append(text, std::min(room, static_cast<std::size_t>(length)));
+    }
+    return self->check_deadline();
+  });
 }
 
 int RemoteSession::on_transfer(const git_indexer_progress* /*stats*/, void* payload) {
@@ -171,10 +175,10 @@ int RemoteSession::on_push_transfer(unsigned int /*current*/, unsigned int /*tot
 
 int RemoteSession::on_push_update_reference(const char* refname, const char* status, void* payload) {
   auto* self = static_cast<RemoteSession*>(payload);
-  if (status != nullptr) {
-    self->rejections_.push_back({refname == nullptr ? std::string() : refname, status});
-  }
-  return 0;
+  return guarded_callback(int{GIT_EUSER}, [&] {
+    if (status != nullptr) self->rejections_.push_back({refname == nullptr ? std::string() : refname, status});
+    return 0;
+  });
 }
 
 int RemoteSession::on_remote_ready(git_remote* /*remote*/, int /*direction*/, void* payload) {

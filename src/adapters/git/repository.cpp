@@ -824,10 +824,12 @@ std::vector<std::string> Repository::list_files_at_tip(std::string_view dir) con
   } walk{base, {}};
   auto visit = [](const char* root, const git_tree_entry* entry, void* payload) -> int {
     auto* state = static_cast<Walk*>(payload);
-    if (git_tree_entry_type(entry) == GIT_OBJECT_BLOB) {
-      state->files.push_back(state->base + root + git_tree_entry_name(entry));
-    }
-    return 0;
+    return guarded_callback(int{GIT_EUSER}, [&] {
+      if (git_tree_entry_type(entry) == GIT_OBJECT_BLOB) {
+        state->files.push_back(state->base + root + git_tree_entry_name(entry));
+      }
+      return 0;
+    });
   };
   impl_->check(git_tree_walk(tree.get(), GIT_TREEWALK_PRE, visit, &walk), "list");
   std::sort(walk.files.begin(), walk.files.end());
