@@ -39,6 +39,15 @@ Transport transport_of(std::string_view url) {
   return Transport::local;
 }
 
+bool has_url_password(std::string_view url) {
+  const auto scheme = url.find("://");
+  if (scheme == std::string_view::npos) return false;
+  auto authority = url.substr(scheme + 3);
+  authority = authority.substr(0, authority.find_first_of("/?#"));
+  const auto at = authority.rfind('@');
+  return at != std::string_view::npos && authority.substr(0, at).find(':') != std::string_view::npos;
+}
+
 bool is_loopback_http(std::string_view url) {
   if (!starts_with_icase(url, "http://")) return false;
   auto rest = url.substr(7);
@@ -57,6 +66,9 @@ RemoteSession::RemoteSession(const GitOptions& options, std::string url,
                              std::chrono::steady_clock::time_point deadline)
     : options_(options), url_(std::move(url)), deadline_(deadline) {
   url_redacted_ = redacted(url_);
+  // libgit2 keeps a thread's last error until the next one: a stale message
+  // (a lookup that found nothing) must not classify or explain this operation.
+  git_error_clear();
 }
 
 std::string RemoteSession::redacted(std::string_view text) const {
@@ -95,7 +107,10 @@ int RemoteSession::credentials(git_credential** out, std::string_view url, const
   const Transport transport = transport_of(url);
 
   if (transport == Transport::http && (allowed_types & GIT_CREDENTIAL_USERPASS_PLAINTEXT) != 0) {
-    if (options_.https_token.empty()) return auth_failed(AuthFailure::no_token);
+    // libgit2 tries a user:password written in the URL before it asks.
+    if (options_.https_token.empty()) {
+      return auth_failed(has_url_password(url_) ? AuthFailure::url_credentials_refused : AuthFailure::no_token);
+    }
     if (!starts_with_icase(url, "https://") && !is_loopback_http(url)) return auth_failed(AuthFailure::plain_http);
     // libgit2 asks again after every 401 and never gives up by itself: a token
     // the server refused once will be refused again.
@@ -192,6 +207,9 @@ GitError RemoteSession::failure(const std::string& operation, int code) const {
                     "did not finish before its deadline (" + redacted(last_error_message(code)) + ")" + where);
   }
   switch (auth_failure_) {
+    case AuthFailure::url_credentials_refused:
+      return GitError(ErrorKind::auth, operation, options_.remote,
+                      "authentication failed: the server refused the credentials written in the remote's URL" + where);
     case AuthFailure::no_token:
       return GitError(ErrorKind::auth, operation, options_.remote,
                       "the server asks for credentials and GITHUB_TOKEN is empty" + where);

@@ -19,6 +19,8 @@ enum class Transport { local, http, ssh, other };
 Transport transport_of(std::string_view url);
 // http:// to 127.0.0.1, ::1 or localhost: the one place plain http may carry the token.
 bool is_loopback_http(std::string_view url);
+// "scheme://user:password@host/...": credentials libgit2 offers before asking us.
+bool has_url_password(std::string_view url);
 
 struct RefRejection {
   std::string refname;
@@ -48,7 +50,7 @@ class RemoteSession final : public StreamDeadline {
   void stream_timed_out() override { timed_out_ = true; }
 
  private:
-  enum class AuthFailure { none, no_token, token_refused, plain_http, ssh_refused, unsupported };
+  enum class AuthFailure { none, no_token, url_credentials_refused, token_refused, plain_http, ssh_refused, unsupported };
 
   static int on_credentials(git_credential** out, const char* url, const char* username_from_url,
                             unsigned int allowed_types, void* payload);

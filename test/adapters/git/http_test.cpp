@@ -166,6 +166,7 @@ BOOST_AUTO_TEST_CASE(a_token_inside_the_remote_url_never_reaches_logs_or_errors)
     BOOST_TEST((e.kind() == git::ErrorKind::auth));
     BOOST_TEST(std::string(e.what()).find(kWrongToken) == std::string::npos);
     BOOST_TEST(std::string(e.what()).find("origin") != std::string::npos);
+    BOOST_TEST(std::string(e.what()).find("credentials written in the remote's URL") != std::string::npos);
   }
   const auto lines = log.text();
   BOOST_TEST(lines.find(kToken) == std::string::npos);

@@ -207,4 +207,14 @@ BOOST_AUTO_TEST_CASE(plain_http_carries_the_token_only_to_loopback) {
   BOOST_TEST(!is_loopback_http("https://127.0.0.1/r"));  // https needs no exception
 }
 
+BOOST_AUTO_TEST_CASE(a_password_in_the_url_is_recognised) {
+  using ua::adapters::git::detail::has_url_password;
+  BOOST_TEST(has_url_password("https://x-access-token:ghp_x@github.com/o/r.git"));
+  BOOST_TEST(has_url_password("http://u:p@127.0.0.1:8080/git/r"));
+  BOOST_TEST(!has_url_password("https://x-access-token@github.com/o/r.git"));  // a user alone
+  BOOST_TEST(!has_url_password("https://github.com:443/o/r.git"));             // a port is no password
+  BOOST_TEST(!has_url_password("https://github.com/o/a:b@c"));                 // '@' after the host
+  BOOST_TEST(!has_url_password("git@github.com:o/r.git"));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
