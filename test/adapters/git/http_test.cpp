@@ -202,20 +202,53 @@ BOOST_AUTO_TEST_CASE(a_server_side_race_is_retried_for_a_revert) {
 BOOST_AUTO_TEST_CASE(a_hook_refusal_is_final_and_reported) {
   HttpWorld world;
   write_hook(world.bare(), "pre-receive", "#!/bin/sh\necho 'master is frozen for maintenance' >&2\nexit 1\n");
+  ua::test_git::LogCapture log;
   auto repo = git::Repository::open(world.options(kToken));
   int calls = 0;
   const auto before = world.remote_master();
+  std::string message;
   try {
     repo.publish(immich_publish(&calls));
     BOOST_FAIL("a push refused by a hook succeeded");
   } catch (const git::GitError& e) {
     BOOST_TEST_MESSAGE("hook refusal: " << e.what());
     BOOST_TEST((e.kind() == git::ErrorKind::rejected));
-    BOOST_TEST(std::string(e.what()).find("hook declined") != std::string::npos);
-    BOOST_TEST(std::string(e.what()).find("frozen for maintenance") != std::string::npos);
+    message = e.what();
   }
+  BOOST_TEST(message.find("hook declined") != std::string::npos);
+  BOOST_TEST(message.find("frozen for maintenance") != std::string::npos);
   BOOST_TEST(calls == 1);  // edited once for the commit, never re-applied
   BOOST_TEST(world.remote_master() == before);
+  // A push that failed with the right token: the token is in no error and no log line.
+  BOOST_TEST(message.find(kToken) == std::string::npos);
+  const auto lines = log.text();
+  BOOST_TEST(lines.find("committed") != std::string::npos);
+  BOOST_TEST(lines.find(kToken) == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_push_behind_the_remote_is_refetched_and_reapplied_over_http) {
+  HttpWorld world;
+  ua::test_git::LogCapture log;
+  auto repo = git::Repository::open(world.options(kToken));
+  repo.sync();
+  ua::test_git::write_file(world.agent_dir() / "stacks/immich/main.tf", ua::test_git::kImmichV2);
+  const auto first = repo.commit({ua::test_git::kUpgradeMessage, {"stacks/immich"}});
+  // CI pushes its state commit over HTTP before the agent pushes.
+  auto ci = world.other("ci");
+  const auto ci_commit = ci.push_change("state/ci.txt", "state 1\n", "[CI SKIP] terraform state");
+
+  int reapplied = 0;
+  const auto pushed = repo.push_with_retry({ua::test_git::kUpgradeMessage, {"stacks/immich"}},
+                                           ua::test_git::bump_immich(ua::test_git::kImmichV2, &reapplied));
+  BOOST_TEST(pushed.attempts == 2U);
+  BOOST_TEST(reapplied == 1);
+  BOOST_TEST(pushed.sha != first);
+  BOOST_TEST(world.remote_master() == pushed.sha);
+  BOOST_TEST((ua::test_git::commit_facts(world.bare(), pushed.sha).parents == std::vector<std::string>{ci_commit}));
+  BOOST_TEST(ua::test_git::file_at(world.bare(), pushed.sha, "state/ci.txt").value() == "state 1\n");
+  const auto lines = log.text();
+  BOOST_TEST(lines.find("rejected") != std::string::npos);
+  BOOST_TEST(lines.find(kToken) == std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
