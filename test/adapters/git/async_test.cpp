@@ -101,6 +101,65 @@ BOOST_AUTO_TEST_CASE(errors_and_queries_come_back_through_co_await) {
   BOOST_TEST(outcome.get() == "invalid_input|v1|2|tip|none");
 }
 
+// How a saga calls the facade: requests and edit lambdas built as named
+// locals, then co_await'ed (the g++ 12 rule). Every owning capture is
+// destroyed exactly once, and all git work runs off the event-loop thread.
+BOOST_AUTO_TEST_CASE(a_saga_publishes_and_reverts_through_co_await) {
+  struct Counted {
+    explicit Counted(int* live) : live_(live) { ++*live_; }
+    Counted(const Counted& other) : live_(other.live_) { ++*live_; }
+    Counted(Counted&& other) noexcept : live_(other.live_) { ++*live_; }
+    Counted& operator=(const Counted&) = delete;
+    Counted& operator=(Counted&&) = delete;
+    ~Counted() { --*live_; }
+    int* live_;
+  };
+  World world;
+  asio::io_context io;
+  ua::runtime::BlockingPool pool(2);
+  ua::runtime::SerialQueue queue(pool);
+  git::AsyncRepository repo(queue, world.options());
+  const auto io_thread = std::this_thread::get_id();
+  int live = 0;
+  std::vector<std::thread::id> work_threads;  // written by one queued job at a time
+
+  auto saga = asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<std::string> {
+        std::string content(ua::test_git::kImmichV2);  // heap-allocated: a double free would show under ASan
+        auto edit = [content, guard = Counted(&live), &work_threads](const std::filesystem::path& worktree) {
+          work_threads.push_back(std::this_thread::get_id());
+          ua::test_git::write_file(worktree / "stacks/immich/main.tf", content);
+        };
+        git::PublishRequest request{{ua::test_git::kUpgradeMessage, {"stacks/immich"}}, std::move(edit), {}};
+        const auto pushed = co_await repo.publish(std::move(request));
+
+        std::string seen_head;
+        std::function<void(git::Repository&)> look = [&seen_head, &work_threads](git::Repository& clone) {
+          work_threads.push_back(std::this_thread::get_id());
+          seen_head = clone.head();
+        };
+        co_await repo.with_repository(std::move(look));
+        if (seen_head != pushed.sha) co_return "head " + seen_head + " is not the pushed " + pushed.sha;
+
+        std::string sha = pushed.sha;
+        const auto reverted = co_await repo.revert(std::move(sha));
+        std::string stack("immich");
+        const auto recent = co_await repo.find_recent_upgrade(std::move(stack), std::chrono::minutes(10));
+        if (!recent || recent->commit.sha != pushed.sha || !recent->reverted) co_return std::string("not marked reverted");
+        co_return reverted.sha;
+      },
+      asio::use_future);
+  io.run();
+
+  const auto reverted = saga.get();
+  BOOST_TEST(world.remote_master() == reverted);
+  BOOST_TEST(ua::test_git::file_at(world.bare(), reverted, "stacks/immich/main.tf").value() == ua::test_git::kImmichV1);
+  BOOST_TEST(live == 0);
+  BOOST_TEST(work_threads.size() == 2U);
+  for (const auto& id : work_threads) BOOST_TEST((id != io_thread));
+}
+
 BOOST_AUTO_TEST_CASE(opening_a_missing_clone_fails_on_first_use) {
   World world;
   asio::io_context io;

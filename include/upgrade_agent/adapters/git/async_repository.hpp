@@ -5,6 +5,12 @@
 // Interleaving *sequences* is the caller's concern: a saga's
 // sync-edit-commit-push must be one publish() (or one with_repository()), not
 // four awaits another saga could slip between.
+//
+// Callers, under g++ 12: build a PublishRequest / CommitRequest and an edit
+// lambda with captures as named locals, then `co_await repo.publish(std::move(
+// request))`. Written inline in the co_await expression (`co_await
+// repo.publish({...})`, a capturing lambda argument) their members are
+// destroyed twice (README, the co_await temporaries rule).
 #include <boost/asio/awaitable.hpp>
 
 #include <chrono>
