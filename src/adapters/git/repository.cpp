@@ -485,8 +485,6 @@ struct Repository::Impl {
 
   // ---- the retry loop shared by publish and revert ------------------------
 
-  // `remake(tip)` (re)creates the change on `tip` and returns the new head; it
-  // runs before the first push too when `remake_first` is set (revert).
   // Puts the branch, index and working tree back on the fetched tip after a
   // failed publish or revert, so that the next sync finds a clean clone and no
   // commit the journal may never have heard of. Only when everything above the
