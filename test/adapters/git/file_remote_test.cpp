@@ -261,6 +261,32 @@ BOOST_AUTO_TEST_CASE(a_dirty_clone_is_refused_and_nothing_is_lost) {
   BOOST_TEST(!edited);
 }
 
+BOOST_AUTO_TEST_CASE(a_staged_change_or_a_merge_in_progress_is_refused) {
+  World world;
+  auto repo = git::Repository::open(world.options());
+  ua::test_git::write_file(world.agent_dir() / "stacks/immich/main.tf", "staged by hand\n");
+  {
+    auto agent = ua::test_git::open_repo(world.agent_dir());
+    git_index* index = nullptr;
+    ua::test_git::ok(git_repository_index(&index, agent.get()), "index");
+    const int added = git_index_add_bypath(index, "stacks/immich/main.tf");
+    const int written = git_index_write(index);
+    git_index_free(index);
+    ua::test_git::ok(added, "add");
+    ua::test_git::ok(written, "write index");
+  }
+  auto error = expect_git_error([&] { repo.sync(); }, git::ErrorKind::refused);
+  BOOST_TEST(std::string(error.what()).find("staged stacks/immich/main.tf") != std::string::npos);
+  BOOST_TEST(ua::test_git::read_file(world.agent_dir() / "stacks/immich/main.tf") == "staged by hand\n");
+
+  World other_world;
+  auto clean = git::Repository::open(other_world.options());
+  ua::test_git::write_file(other_world.agent_dir() / ".git/MERGE_HEAD", other_world.initial() + "\n");
+  error = expect_git_error([&] { clean.sync(); }, git::ErrorKind::refused);
+  BOOST_TEST(std::string(error.what()).find("a merge is in progress") != std::string::npos);
+  BOOST_TEST(std::filesystem::exists(other_world.agent_dir() / ".git/MERGE_HEAD"));
+}
+
 BOOST_AUTO_TEST_CASE(unknown_local_commits_are_refused_by_name_known_ones_dropped) {
   World world;
   auto repo = git::Repository::open(world.options());
@@ -450,6 +476,21 @@ BOOST_AUTO_TEST_CASE(reverting_a_commit_not_on_the_branch_or_a_bad_sha_is_refuse
   const auto local = repo.commit(immich_request());
   expect_git_error([&] { repo.revert(local, {local}); }, git::ErrorKind::not_found);
   BOOST_TEST(world.remote_master() == world.initial());
+}
+
+// The agent's upgrade commits have one parent; a merge has no single change
+// to undo without choosing a mainline, so it is refused rather than guessed.
+BOOST_AUTO_TEST_CASE(reverting_a_merge_commit_is_refused_and_changes_nothing) {
+  World world;
+  auto human = world.other("human");
+  human.push_change("state/ci.txt", "state 1\n", "[CI SKIP] state");
+  const auto merge = human.commit_merge("Merge branch 'side'", world.initial());
+  human.push();
+  auto repo = git::Repository::open(world.options());
+  const auto error = expect_git_error([&] { repo.revert(merge); }, git::ErrorKind::invalid_input);
+  BOOST_TEST(std::string(error.what()).find("merge") != std::string::npos);
+  BOOST_TEST(world.remote_master() == merge);
+  BOOST_TEST(repo.head() == world.initial());  // the clone was not moved
 }
 
 BOOST_AUTO_TEST_CASE(a_dirty_clone_is_refused_before_reverting) {

@@ -228,6 +228,31 @@ class Scratch {
     return hex(id);
   }
 
+  // A merge commit of HEAD and `other` holding HEAD's tree (`git merge -s ours`).
+  std::string commit_merge(const std::string& message, const std::string& other) const {
+    git_oid head;
+    git_oid second;
+    ok(git_reference_name_to_id(&head, repo_.get(), "HEAD"), "head");
+    ok(git_oid_fromstr(&second, other.c_str()), "oid");
+    git_commit* first_parent = nullptr;
+    git_commit* second_parent = nullptr;
+    git_tree* tree = nullptr;
+    git_signature* sig = nullptr;
+    ok(git_commit_lookup(&first_parent, repo_.get(), &head), "head commit");
+    ok(git_commit_lookup(&second_parent, repo_.get(), &second), "other commit");
+    ok(git_commit_tree(&tree, first_parent), "tree");
+    ok(git_signature_now(&sig, "Human", "human@example.com"), "sig");
+    const git_commit* parents[] = {first_parent, second_parent};
+    git_oid id;
+    const int rc = git_commit_create(&id, repo_.get(), "HEAD", sig, sig, nullptr, message.c_str(), tree, 2, parents);
+    git_signature_free(sig);
+    git_tree_free(tree);
+    git_commit_free(second_parent);
+    git_commit_free(first_parent);
+    ok(rc, "merge commit");
+    return hex(id);
+  }
+
   // `git push origin master`; throws if the remote refuses.
   void push() {
     git_remote* remote = nullptr;
