@@ -105,29 +105,23 @@ BOOST_AUTO_TEST_CASE(errors_and_queries_come_back_through_co_await) {
 // locals, then co_await'ed (the g++ 12 rule). Every owning capture is
 // destroyed exactly once, and all git work runs off the event-loop thread.
 BOOST_AUTO_TEST_CASE(a_saga_publishes_and_reverts_through_co_await) {
-  struct Counted {
-    explicit Counted(int* live) : live_(live) { ++*live_; }
-    Counted(const Counted& other) : live_(other.live_) { ++*live_; }
-    Counted(Counted&& other) noexcept : live_(other.live_) { ++*live_; }
-    Counted& operator=(const Counted&) = delete;
-    Counted& operator=(Counted&&) = delete;
-    ~Counted() { --*live_; }
-    int* live_;
-  };
   World world;
   asio::io_context io;
   ua::runtime::BlockingPool pool(2);
   ua::runtime::SerialQueue queue(pool);
   git::AsyncRepository repo(queue, world.options());
   const auto io_thread = std::this_thread::get_id();
-  int live = 0;
+  // Owned only by the edit's captures: expired once every copy is gone (none
+  // leaked); a copy destroyed twice would release it early, which ASan reports.
+  auto owner = std::make_shared<int>(0);
+  const std::weak_ptr<int> watch = owner;
   std::vector<std::thread::id> work_threads;  // written by one queued job at a time
 
   auto saga = asio::co_spawn(
       io,
       [&]() -> asio::awaitable<std::string> {
         std::string content(ua::test_git::kImmichV2);  // heap-allocated: a double free would show under ASan
-        auto edit = [content, guard = Counted(&live), &work_threads](const std::filesystem::path& worktree) {
+        auto edit = [content, guard = std::move(owner), &work_threads](const std::filesystem::path& worktree) {
           work_threads.push_back(std::this_thread::get_id());
           ua::test_git::write_file(worktree / "stacks/immich/main.tf", content);
         };
@@ -155,7 +149,7 @@ BOOST_AUTO_TEST_CASE(a_saga_publishes_and_reverts_through_co_await) {
   const auto reverted = saga.get();
   BOOST_TEST(world.remote_master() == reverted);
   BOOST_TEST(ua::test_git::file_at(world.bare(), reverted, "stacks/immich/main.tf").value() == ua::test_git::kImmichV1);
-  BOOST_TEST(live == 0);
+  BOOST_TEST(watch.expired());
   BOOST_TEST(work_threads.size() == 2U);
   for (const auto& id : work_threads) BOOST_TEST((id != io_thread));
 }
