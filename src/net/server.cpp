@@ -358,6 +358,8 @@ asio::awaitable<void> Server::Impl::accept_loop() {
       continue;
     }
     ++accepted;
+    error_code nodelay_ec;
+    socket.set_option(tcp::no_delay(true), nodelay_ec);  // answers go out whole, never held by Nagle
     const auto id = next_id++;
     auto state = std::make_shared<Live>();
     live.emplace(id, state);
