@@ -245,11 +245,14 @@ std::optional<std::vector<Section>> chart_sections(std::string_view yaml) {
         if (indent == 2 && content[2] != '-') {
           // "  name:" and nothing after the colon
           const auto name = content.substr(2);
-          if (name.back() != ':' || name.find_first_of(":{}[]\"'&*!|>%@`") != name.size() - 1) return std::nullopt;
+          if (name.back() != ':' || name.find_first_of(":{}[]\"'&*!|>%@`?#,") != name.size() - 1) return std::nullopt;
+          // YAML drops the spaces before the colon: "app :" is the key "app".
+          auto key = name.substr(0, name.size() - 1);
+          while (!key.empty() && key.back() == ' ') key.remove_suffix(1);
           if (!out.empty()) {
             out.back().text = yaml.substr(out.back().text.data() - yaml.data(), line.data() - out.back().text.data());
           }
-          out.push_back(Section{std::string(name.substr(0, name.size() - 1)), yaml.substr(pos), line_no, 0});
+          out.push_back(Section{std::string(key), yaml.substr(pos), line_no, 0});
           list_indent = 0;
         } else if (out.empty()) {
           return std::nullopt;

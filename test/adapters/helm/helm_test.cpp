@@ -109,6 +109,14 @@ BOOST_AUTO_TEST_CASE(several_charts_prereleases_and_deprecations) {
   BOOST_TEST(only->versions_seen == 6U);
 }
 
+BOOST_AUTO_TEST_CASE(chart_keys_as_yaml_reads_them) {
+  // Found by fuzzing: a space before the colon is not part of the key.
+  auto r = helm::parse_index("apiVersion: v1\nentries:\n  app :\n  - version: 1.0.0\n    appVersion: 1.0.0\n",
+                             std::string_view("app"));
+  BOOST_REQUIRE(r);
+  BOOST_TEST(r->charts.at("app").size() == 1U);
+}
+
 BOOST_AUTO_TEST_CASE(version_helpers) {
   BOOST_TEST(helm::is_prerelease_version("1.0.0-rc.1"));
   BOOST_TEST(helm::is_prerelease_version("v2026.2.2-rc1"));
