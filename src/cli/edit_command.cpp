@@ -93,16 +93,9 @@ EditOutcome scan_and_edit(const terraform::CommandSetup& setup, const terraform:
 }
 
 int run_edit(const EditOptions& opts) {
-  auto request = terraform::parse_request(opts.image, opts.tag);
-  if (!request) return fail(opts, kBadInput, request.error().message);
-  if (!opts.chart_version.empty()) {
-    if (auto err = core::validate_tag(opts.chart_version)) {
-      return fail(opts, kBadInput, "bad chart version: " + err->message);
-    }
-  }
-  auto setup = terraform::load_repo_and_config(opts.repo, opts.config);
-  if (!setup) return fail(opts, kBadInput, setup.error().message);
-  for (const auto& w : setup->warnings) spdlog::warn("{}", w);
+  auto prepared = terraform::prepare_command(opts.image, opts.tag, opts.chart_version, opts.repo, opts.config);
+  if (!prepared) return fail(opts, kBadInput, prepared.error().message);
+  for (const auto& w : prepared->setup.warnings) spdlog::warn("{}", w);
 
   // File scanning and writing are blocking: they run on the pool, and the
   // event loop only waits for them.
@@ -114,7 +107,7 @@ int run_edit(const EditOptions& opts) {
       io,
       [&]() -> boost::asio::awaitable<void> {
         // Named first: GCC 12 mishandles temporaries built inside a co_await expression.
-        auto work = [&] { return scan_and_edit(*setup, *request, opts); };
+        auto work = [&] { return scan_and_edit(prepared->setup, prepared->request, opts); };
         result = co_await runtime::offload(pool, work);
       },
       [&](std::exception_ptr e) { error = e; });
@@ -126,11 +119,11 @@ int run_edit(const EditOptions& opts) {
   const int code = exit_code(r.plan.outcome);
   if (code == kBadInput) spdlog::error("{}", r.plan.reason);
   if (opts.json) {
-    auto o = terraform::report_json(r.findings, r.plan, r.files, request->tag);
+    auto o = terraform::report_json(r.findings, r.plan, r.files, prepared->request.tag);
     o["exit_code"] = code;
     std::cout << boost::json::serialize(o) << "\n";
   } else {
-    std::cout << terraform::report_text(r.findings, r.plan, r.files, request->tag, true);
+    std::cout << terraform::report_text(r.findings, r.plan, r.files, prepared->request.tag, true);
   }
   return code;
 }

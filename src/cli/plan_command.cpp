@@ -178,20 +178,13 @@ std::string to_text(const PlanReport& report) {
 }
 
 int run_plan(const PlanOptions& opts) {
-  auto request = terraform::parse_request(opts.image, opts.tag);
-  if (!request) return fail(opts, kBadInput, request.error().message);
-  if (!opts.chart_version.empty()) {
-    if (auto err = core::validate_tag(opts.chart_version)) {
-      return fail(opts, kBadInput, "bad chart version: " + err->message);
-    }
-  }
-  auto setup = terraform::load_repo_and_config(opts.repo, opts.config);
-  if (!setup) return fail(opts, kBadInput, setup.error().message);
-  for (const auto& w : setup->warnings) spdlog::warn("{}", w);
+  auto prepared = terraform::prepare_command(opts.image, opts.tag, opts.chart_version, opts.repo, opts.config);
+  if (!prepared) return fail(opts, kBadInput, prepared.error().message);
+  for (const auto& w : prepared->setup.warnings) spdlog::warn("{}", w);
 
   PlanReport report;
-  report.request = std::move(*request);
-  report.setup = std::move(*setup);
+  report.request = std::move(prepared->request);
+  report.setup = std::move(prepared->setup);
   boost::asio::io_context io;
   runtime::BlockingPool pool(1);
   std::exception_ptr error;

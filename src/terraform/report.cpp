@@ -65,6 +65,19 @@ core::Expected<CommandSetup> load_repo_and_config(std::string_view repo_arg, std
   return out;
 }
 
+core::Expected<PreparedCommand> prepare_command(std::string_view image_arg, std::string_view tag_arg,
+                                                std::string_view chart_version, std::string_view repo_arg,
+                                                std::string_view config_arg) {
+  auto request = parse_request(image_arg, tag_arg);
+  if (!request) return request.error();
+  if (!chart_version.empty()) {
+    if (auto err = core::validate_tag(chart_version)) return core::make_error("bad chart version: " + err->message);
+  }
+  auto setup = load_repo_and_config(repo_arg, config_arg);
+  if (!setup) return setup.error();
+  return PreparedCommand{std::move(*request), std::move(*setup)};
+}
+
 std::size_t primary_reference(const Findings& findings) {
   const std::string& path = findings.image.path;
   std::size_t best = 0;

@@ -41,6 +41,17 @@ struct CommandSetup {
 };
 core::Expected<CommandSetup> load_repo_and_config(std::string_view repo_arg, std::string_view config_arg);
 
+// What `edit` and `plan` both start from: the request, an optional chart
+// version (checked as a tag), and the repository with its config. Every error
+// is bad input; the setup's warnings are the caller's to log.
+struct PreparedCommand {
+  RequestedImage request;
+  CommandSetup setup;
+};
+core::Expected<PreparedCommand> prepare_command(std::string_view image_arg, std::string_view tag_arg,
+                                                std::string_view chart_version, std::string_view repo_arg,
+                                                std::string_view config_arg);
+
 // The reference that names the request in reports: the one whose stack name
 // is part of the image's path (vaultwarden/server -> stack vaultwarden), else
 // the first.
