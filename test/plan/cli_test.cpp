@@ -6,12 +6,7 @@
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
 
-#include <poll.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -20,9 +15,8 @@
 #include <thread>
 
 #include "sandbox/github/github_simulator.hpp"
+#include "support/child_process.hpp"
 #include "upgrade_agent/sandbox/sample_repo/sample_repo.hpp"
-
-extern char** environ;
 
 namespace asio = boost::asio;
 namespace fs = std::filesystem;
@@ -31,65 +25,11 @@ namespace sim = ua::sandbox::github;
 
 namespace {
 
-struct Ran {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
+using Ran = ua::test::ChildResult;
 
-// The binary, directly (no shell), with the agent's and GitHub's variables
-// replaced by `env`.
+// The binary, with the agent's and GitHub's variables replaced by `env`.
 Ran agent(const std::vector<std::string>& args, const std::vector<std::string>& env) {
-  std::vector<std::string> env_store;
-  for (char** e = environ; *e; ++e) {
-    if (std::strncmp(*e, "UPGRADE_AGENT_", 14) != 0 && std::strncmp(*e, "GITHUB_", 7) != 0) env_store.emplace_back(*e);
-  }
-  env_store.insert(env_store.end(), env.begin(), env.end());
-  std::vector<char*> envp;
-  for (auto& e : env_store) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  std::vector<std::string> argv_store{UA_BINARY};
-  argv_store.insert(argv_store.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : argv_store) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  int out_pipe[2];
-  int err_pipe[2];
-  BOOST_REQUIRE(::pipe(out_pipe) == 0);
-  BOOST_REQUIRE(::pipe(err_pipe) == 0);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, out_pipe[1], 1);
-  posix_spawn_file_actions_adddup2(&fa, err_pipe[1], 2);
-  posix_spawn_file_actions_addclose(&fa, out_pipe[0]);
-  posix_spawn_file_actions_addclose(&fa, err_pipe[0]);
-  pid_t pid = 0;
-  const int rc = ::posix_spawn(&pid, UA_BINARY, &fa, nullptr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&fa);
-  ::close(out_pipe[1]);
-  ::close(err_pipe[1]);
-  BOOST_REQUIRE(rc == 0);
-  Ran r;
-  pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
-  int open = 2;
-  char buf[8192];
-  while (open > 0 && ::poll(fds, 2, 120000) > 0) {
-    for (int i = 0; i < 2; ++i) {
-      if (fds[i].fd < 0 || (fds[i].revents & (POLLIN | POLLHUP)) == 0) continue;
-      const ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
-      if (n <= 0) {
-        ::close(fds[i].fd);
-        fds[i].fd = -1;
-        --open;
-        continue;
-      }
-      (i == 0 ? r.out : r.err).append(buf, static_cast<std::size_t>(n));
-    }
-  }
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+  return ua::test::run_child(UA_BINARY, args, {"UPGRADE_AGENT_", "GITHUB_"}, env);
 }
 
 std::string slurp(const fs::path& p) {

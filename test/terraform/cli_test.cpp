@@ -4,83 +4,23 @@
 #include <boost/json/value.hpp>
 #include <boost/test/unit_test.hpp>
 
-#include <poll.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <cstring>
 #include <map>
 
+#include "support/child_process.hpp"
 #include "terraform/helpers.hpp"
 #include "upgrade_agent/sandbox/sample_repo/sample_repo.hpp"
-
-extern char** environ;
 
 namespace fs = std::filesystem;
 namespace json = boost::json;
 
 namespace {
 
-struct Run {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
+using Run = ua::test::ChildResult;
 
-// Runs a program directly (no shell) with the environment minus UPGRADE_AGENT_*.
+// A program run with the environment minus UPGRADE_AGENT_*.
 Run run(const std::string& program, const std::vector<std::string>& args) {
-  std::vector<std::string> env_store;
-  for (char** e = environ; *e; ++e) {
-    if (std::strncmp(*e, "UPGRADE_AGENT_", 14) != 0) env_store.emplace_back(*e);
-  }
-  std::vector<char*> env;
-  for (auto& e : env_store) env.push_back(e.data());
-  env.push_back(nullptr);
-  std::vector<std::string> argv_store{program};
-  argv_store.insert(argv_store.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : argv_store) argv.push_back(a.data());
-  argv.push_back(nullptr);
-
-  int out_pipe[2];
-  int err_pipe[2];
-  BOOST_REQUIRE(::pipe(out_pipe) == 0);
-  BOOST_REQUIRE(::pipe(err_pipe) == 0);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, out_pipe[1], 1);
-  posix_spawn_file_actions_adddup2(&fa, err_pipe[1], 2);
-  posix_spawn_file_actions_addclose(&fa, out_pipe[0]);
-  posix_spawn_file_actions_addclose(&fa, err_pipe[0]);
-  pid_t pid = 0;
-  const int rc = ::posix_spawn(&pid, program.c_str(), &fa, nullptr, argv.data(), env.data());
-  posix_spawn_file_actions_destroy(&fa);
-  ::close(out_pipe[1]);
-  ::close(err_pipe[1]);
-  BOOST_REQUIRE(rc == 0);
-  Run r;
-  pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
-  int open = 2;
-  char buf[8192];
-  while (open > 0) {
-    if (::poll(fds, 2, 60000) <= 0) break;
-    for (int i = 0; i < 2; ++i) {
-      if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP))) continue;
-      const ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
-      if (n <= 0) {
-        ::close(fds[i].fd);
-        fds[i].fd = -1;
-        --open;
-        continue;
-      }
-      (i == 0 ? r.out : r.err).append(buf, static_cast<std::size_t>(n));
-    }
-  }
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-  return r;
+  return ua::test::run_child(program, args, {"UPGRADE_AGENT_"});
 }
 
 Run agent(const std::vector<std::string>& args) { return run(UA_BINARY, args); }

@@ -1,0 +1,92 @@
+#pragma once
+// Runs a program the way a user would, but directly (posix_spawn, no shell):
+// stdout and stderr captured separately, exit code returned. Shared by the
+// suites that drive the built CLI.
+#include <boost/test/unit_test.hpp>
+
+#include <poll.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+extern char** environ;
+
+namespace ua::test {
+
+struct ChildResult {
+  int code = -1;  // -1: killed by a signal, or not finished before the timeout
+  std::string out;
+  std::string err;
+};
+
+// The child's environment is this process's without the variables whose names
+// start with one of `drop_prefixes` (so a developer's own settings cannot leak
+// into a test), plus `extra_env` ("NAME=value").
+inline ChildResult run_child(const std::string& program, const std::vector<std::string>& args,
+                             const std::vector<std::string>& drop_prefixes,
+                             const std::vector<std::string>& extra_env = {}, int timeout_ms = 120000) {
+  std::vector<std::string> env_store;
+  for (char** e = environ; *e != nullptr; ++e) {
+    bool dropped = false;
+    for (const auto& prefix : drop_prefixes) dropped = dropped || std::strncmp(*e, prefix.c_str(), prefix.size()) == 0;
+    if (!dropped) env_store.emplace_back(*e);
+  }
+  env_store.insert(env_store.end(), extra_env.begin(), extra_env.end());
+  std::vector<char*> envp;
+  for (auto& e : env_store) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  std::vector<std::string> argv_store{program};
+  argv_store.insert(argv_store.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : argv_store) argv.push_back(a.data());
+  argv.push_back(nullptr);
+
+  int out_pipe[2];
+  int err_pipe[2];
+  BOOST_REQUIRE(::pipe(out_pipe) == 0);
+  BOOST_REQUIRE(::pipe(err_pipe) == 0);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
+  posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
+  posix_spawn_file_actions_addclose(&actions, out_pipe[0]);
+  posix_spawn_file_actions_addclose(&actions, err_pipe[0]);
+  pid_t pid = 0;
+  const int rc = ::posix_spawn(&pid, program.c_str(), &actions, nullptr, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(out_pipe[1]);
+  ::close(err_pipe[1]);
+  BOOST_REQUIRE(rc == 0);
+
+  ChildResult r;
+  pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
+  int open = 2;
+  char buf[8192];
+  while (open > 0 && ::poll(fds, 2, timeout_ms) > 0) {
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || (fds[i].revents & (POLLIN | POLLHUP)) == 0) continue;
+      const ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
+      if (n <= 0) {
+        ::close(fds[i].fd);
+        fds[i].fd = -1;
+        --open;
+        continue;
+      }
+      (i == 0 ? r.out : r.err).append(buf, static_cast<std::size_t>(n));
+    }
+  }
+  for (auto& fd : fds) {
+    if (fd.fd >= 0) ::close(fd.fd);
+  }
+  if (open > 0) ::kill(pid, SIGKILL);  // timed out: never leave a child behind
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  r.code = (open == 0 && WIFEXITED(status)) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+}  // namespace ua::test
