@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include <functional>
+#include <string>
 
 namespace ua::cli {
 
@@ -24,6 +25,10 @@ struct Context {
 };
 
 void setup_logging(int verbosity);
+
+// Logs `message` as an error and, for --json, prints {"error", "exit_code"} as
+// the one document on stdout; returns `code`.
+int report_failure(bool json, int code, const std::string& message);
 
 void register_config_command(CLI::App& app, Context& ctx);
 void register_edit_command(CLI::App& app, Context& ctx);

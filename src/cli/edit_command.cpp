@@ -42,17 +42,6 @@ struct EditOutcome {
   int failure_code = kFailed;
 };
 
-int fail(const EditOptions& opts, int code, const std::string& message) {
-  if (opts.json) {
-    boost::json::object o;
-    o["error"] = message;
-    o["exit_code"] = code;
-    std::cout << boost::json::serialize(o) << "\n";
-  }
-  spdlog::error("{}", message);
-  return code;
-}
-
 int exit_code(terraform::Outcome o) {
   switch (o) {
     case terraform::Outcome::edit: return kDone;
@@ -94,7 +83,7 @@ EditOutcome scan_and_edit(const terraform::CommandSetup& setup, const terraform:
 
 int run_edit(const EditOptions& opts) {
   auto prepared = terraform::prepare_command(opts.image, opts.tag, opts.chart_version, opts.repo, opts.config);
-  if (!prepared) return fail(opts, kBadInput, prepared.error().message);
+  if (!prepared) return report_failure(opts.json, kBadInput, prepared.error().message);
   for (const auto& w : prepared->setup.warnings) spdlog::warn("{}", w);
 
   // File scanning and writing are blocking: they run on the pool, and the
@@ -115,7 +104,7 @@ int run_edit(const EditOptions& opts) {
   if (error) std::rethrow_exception(error);
 
   const EditOutcome& r = *result;
-  if (r.failure) return fail(opts, r.failure_code, *r.failure);
+  if (r.failure) return report_failure(opts.json, r.failure_code, *r.failure);
   const int code = exit_code(r.plan.outcome);
   if (code == kBadInput) spdlog::error("{}", r.plan.reason);
   if (opts.json) {

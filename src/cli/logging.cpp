@@ -1,5 +1,9 @@
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+
+#include <iostream>
 
 #include "cli/commands.hpp"
 
@@ -13,6 +17,17 @@ void setup_logging(int verbosity) {
   spdlog::set_level(verbosity >= 2 ? spdlog::level::trace
                     : verbosity == 1 ? spdlog::level::debug
                                      : spdlog::level::info);
+}
+
+int report_failure(bool json, int code, const std::string& message) {
+  if (json) {
+    boost::json::object o;
+    o["error"] = message;
+    o["exit_code"] = code;
+    std::cout << boost::json::serialize(o) << "\n";
+  }
+  spdlog::error("{}", message);
+  return code;
 }
 
 }  // namespace ua::cli

@@ -61,17 +61,6 @@ struct PlanReport {
   int failure_code = kFailed;
 };
 
-int fail(const PlanOptions& opts, int code, const std::string& message) {
-  if (opts.json) {
-    boost::json::object o;
-    o["error"] = message;
-    o["exit_code"] = code;
-    std::cout << boost::json::serialize(o) << "\n";
-  }
-  spdlog::error("{}", message);
-  return code;
-}
-
 // Section 1 (blocking: reads files).
 void add_findings(PlanReport& report) {
   terraform::LocateOptions options;
@@ -179,7 +168,7 @@ std::string to_text(const PlanReport& report) {
 
 int run_plan(const PlanOptions& opts) {
   auto prepared = terraform::prepare_command(opts.image, opts.tag, opts.chart_version, opts.repo, opts.config);
-  if (!prepared) return fail(opts, kBadInput, prepared.error().message);
+  if (!prepared) return report_failure(opts.json, kBadInput, prepared.error().message);
   for (const auto& w : prepared->setup.warnings) spdlog::warn("{}", w);
 
   PlanReport report;
@@ -211,7 +200,7 @@ int run_plan(const PlanOptions& opts) {
       [&](std::exception_ptr e) { error = e; });
   io.run();
   if (error) std::rethrow_exception(error);
-  if (report.failure) return fail(opts, report.failure_code, *report.failure);
+  if (report.failure) return report_failure(opts.json, report.failure_code, *report.failure);
 
   const int code = exit_code(report);
   if (opts.json) {
