@@ -2,6 +2,7 @@
 // A value or an error. C++20 has no std::expected, and failures here are
 // ordinary outcomes (bad webhooks, odd tags, a CI that never finishes), not
 // exceptional ones. Exceptions stay inside the module that throws them.
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -76,22 +77,23 @@ template <class E>
 class Expected<void, E> {
  public:
   Expected() = default;
-  Expected(Ok /*unused*/) {}                      // NOLINT(google-explicit-constructor)
-  Expected(E error) : error_(std::move(error)), failed_(true) {}  // NOLINT(google-explicit-constructor)
+  Expected(Ok /*unused*/) {}                    // NOLINT(google-explicit-constructor)
+  Expected(E error) : error_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
-  [[nodiscard]] bool has_value() const noexcept { return !failed_; }
+  [[nodiscard]] bool has_value() const noexcept { return !error_.has_value(); }
   explicit operator bool() const noexcept { return has_value(); }
   void value() const {
-    if (failed_) detail::throw_bad_access(error_);
+    if (error_) detail::throw_bad_access(*error_);
   }
   [[nodiscard]] const E& error() const& {
-    if (!failed_) throw BadExpectedAccess("Expected holds a value, not an error");
-    return error_;
+    if (!error_) throw BadExpectedAccess("Expected holds a value, not an error");
+    return *error_;
   }
 
  private:
-  E error_{};
-  bool failed_ = false;
+  // Not `E error_{}`: g++ 12 destroys a braced default member initialiser
+  // built inside a co_return twice (README, the co_await temporaries rule).
+  std::optional<E> error_;
 };
 
 }  // namespace ua::core

@@ -1,0 +1,25 @@
+// Steps 2-4: the decision `plan` shows, asked for the reference the request names.
+#include "saga/steps.hpp"
+
+namespace ua::saga {
+
+namespace asio = boost::asio;
+
+asio::awaitable<core::Expected<plan::NetworkPlan>> decide(Decider& decider, const Located& located, const Job& job,
+                                                          const Context& context, core::Deadline deadline) {
+  const auto& ref = located.reference();
+  plan::Request request;
+  request.image = located.findings.image;
+  request.stack = located.service();
+  request.namespace_name = ref.namespace_name;
+  request.current_tag = ref.pattern == terraform::Pattern::chart ? std::string() : ref.current;
+  request.target_tag = job.target_tag;
+  if (ref.pattern == terraform::Pattern::chart) {
+    request.chart = plan::ChartSource{ref.chart_repository, ref.chart, ref.current};
+  }
+  request.config = context.config;
+  request.step_mode = context.step_mode;
+  co_return co_await decider.decide(std::move(request), deadline);
+}
+
+}  // namespace ua::saga

@@ -1,0 +1,69 @@
+// Steps 5 and 11: the seed's Slack messages. A report that cannot be posted
+// never stops the upgrade and is never silent: it is in the result and goes
+// to the observer (the log shows it at error level).
+#include "saga/steps.hpp"
+
+namespace ua::saga {
+
+namespace asio = boost::asio;
+
+asio::awaitable<void> report(ports::Notifier& notifier, std::string text, core::Deadline deadline, Reporter& reporter,
+                             Result& result, Step step) {
+  const std::string first_line = text.substr(0, text.find('\n'));
+  auto posting = notifier.post(text, deadline);
+  auto posted = co_await std::move(posting);
+  if (posted) {
+    result.reports.push_back(std::move(text));
+    reporter.emit(EventKind::report_sent, step, first_line);
+    co_return;
+  }
+  Event e;
+  e.kind = EventKind::report_failed;
+  e.step = step;
+  e.detail = first_line;
+  e.error = posted.error();
+  reporter.send(std::move(e));
+  result.report_failures.push_back(posted.error());
+}
+
+namespace {
+std::string head(const Result& r) { return "*" + r.stack + "* " + r.from + " -> " + r.to; }
+}  // namespace
+
+std::string success_text(const Result& r, const std::string& verification) {
+  std::string text = "[Upgrade Agent] SUCCESS: *" + r.stack + "* upgraded " + r.from + " -> " + r.to;
+  text += "\nVerification: " + verification;
+  for (const auto& s : r.stops) {
+    if (r.stops.size() > 1) {
+      text += "\nCommit (" + s.from + " -> " + s.to + "): " + s.commit;
+    } else {
+      text += "\nCommit: " + s.commit;
+    }
+  }
+  if (r.follow_up_of) text += "\nFollow-up of " + *r.follow_up_of;
+  return text;
+}
+
+std::string failed_text(const Result& r, const std::string& rollback_status) {
+  std::string text = "[Upgrade Agent] FAILED + ROLLED BACK: " + head(r);
+  text += "\nReason: " + r.reason;
+  text += "\nRollback commit: " + (r.rollback_commit.empty() ? std::string("none") : r.rollback_commit);
+  text += "\nRollback status: " + rollback_status;
+  if (!r.live.empty()) text += "\nLive version: " + r.live;
+  return text;
+}
+
+std::string critical_text(const Result& r, const std::string& detail) {
+  std::string text = "[Upgrade Agent] CRITICAL: Rollback of *" + r.stack + "* also failed. Manual intervention required.";
+  text += "\nUpgrade: " + r.from + " -> " + r.to;
+  if (!r.stops.empty()) text += " (commit " + r.stops.back().commit + ")";
+  text += "\nReason: " + r.reason;
+  text += "\nRollback: " + detail;
+  return text;
+}
+
+std::string aborted_text(const Result& r) {
+  return "[Upgrade Agent] ABORTED: " + head(r) + "\nReason: " + r.reason + "\nNothing was committed.";
+}
+
+}  // namespace ua::saga

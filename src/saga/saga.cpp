@@ -1,0 +1,398 @@
+// The saga, top to bottom as the seed tells it. Each step is a function in
+// its own file; this one only decides what comes next.
+#include "upgrade_agent/saga/saga.hpp"
+
+#include <boost/asio/this_coro.hpp>
+
+#include <algorithm>
+
+#include "saga/steps.hpp"
+
+namespace ua::saga {
+
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr auto kDecisionTimeout = std::chrono::seconds(90);
+constexpr auto kPushTimeout = std::chrono::minutes(2);
+
+using Outcome_t = Outcome;
+
+Outcome outcome_of(const core::Error& e) {
+  switch (e.kind) {
+    case core::ErrorKind::cancelled: return Outcome::cancelled;
+    case core::ErrorKind::bad_input: return Outcome::bad_input;
+    default: return Outcome::failed;
+  }
+}
+
+asio::awaitable<bool> terminally_cancelled() {
+  const auto state = co_await asio::this_coro::cancellation_state;
+  co_return (state.cancelled() & asio::cancellation_type::terminal) != asio::cancellation_type::none;
+}
+
+// After a total cancellation the saga still reverts and reports: those calls
+// must not see the old request to stop.
+asio::awaitable<void> clear_cancellation() {
+  co_await asio::this_coro::reset_cancellation_state(asio::enable_total_cancellation());
+  co_await asio::this_coro::throw_if_cancelled(false);
+}
+
+// The paths the upgrade commit stages: exactly the files the edit changes.
+std::vector<std::string> edited_paths(const terraform::ChangePlan& changes) {
+  std::vector<std::string> paths;
+  for (const auto& c : changes.changes) {
+    if (std::find(paths.begin(), paths.end(), c.site.file) == paths.end()) paths.push_back(c.site.file);
+  }
+  return paths;
+}
+
+// The decision's message with the backup the run really made.
+std::string with_backup_line(const std::string& message, const std::string& backup_line) {
+  const std::string key = "\nDB backup: ";
+  const auto at = message.find(key);
+  if (at == std::string::npos) return message;
+  const auto end = message.find('\n', at + key.size());
+  return message.substr(0, at + key.size()) + backup_line + (end == std::string::npos ? "" : message.substr(end));
+}
+
+}  // namespace
+
+Timing Timing::from(const config::Settings& s) {
+  Timing t;
+  t.ceiling = s.ceiling;
+  t.ci_timeout = s.ci_timeout;
+  t.verify_window_safe = s.verify_window_safe;
+  t.verify_window_caution = s.verify_window_caution;
+  t.rollback_window = std::min<Duration>(s.verify_window_safe, std::chrono::minutes(1));
+  t.check_interval = s.check_interval;
+  t.backup_timeout = s.backup_timeout;
+  t.follow_up_window = s.follow_up_window;
+  t.push_reserve = std::max<Duration>(std::min<Duration>(std::chrono::minutes(2), s.ceiling / 6), s.ceiling / 10);
+  t.report_reserve = std::max<Duration>(std::min<Duration>(std::chrono::seconds(30), s.ceiling / 20), s.ceiling / 20);
+  t.lookup_timeout = std::min<Duration>(std::chrono::seconds(60), s.ceiling / 4);
+  return t;
+}
+
+namespace {
+
+// The outcome of the local part when it already says there is nothing to do.
+bool settled_locally(const Located& located, Result& result) {
+  using terraform::Outcome;
+  switch (located.changes.outcome) {
+    case Outcome::edit:
+    case Outcome::needs_chart_version: return false;
+    case Outcome::already_current: result.outcome = Outcome_t::already_current; break;
+    case Outcome::refused: result.outcome = Outcome_t::refused; break;
+    case Outcome::not_referenced: result.outcome = Outcome_t::not_referenced; break;
+  }
+  result.reason = located.changes.reason;
+  return true;
+}
+
+VerifyTarget verify_target(const Located& located, const Job& job, std::set<std::string> tags, Duration window,
+                           const Timing& timing) {
+  VerifyTarget t;
+  t.namespace_name = located.reference().namespace_name;
+  t.service = located.service();
+  t.image = job.image;
+  t.tags = std::move(tags);
+  if (t.tags.empty()) t.tags.insert(job.target_tag);
+  t.window = window;
+  t.interval = timing.check_interval;
+  t.lookup_timeout = timing.lookup_timeout;
+  return t;
+}
+
+// A push that failed in transit may still have reached the remote: look
+// before anyone pushes the same upgrade again.
+asio::awaitable<std::optional<std::string>> landed_anyway(ports::GitClone& git, const std::string& service,
+                                                          const std::string& message, core::Deadline deadline) {
+  auto recent = co_await git.recent_upgrade(service, std::chrono::minutes(5), deadline);
+  if (recent && *recent && (*recent)->message == message) co_return (*recent)->sha;
+  co_return std::nullopt;
+}
+
+// Steps 2-11 for a located request, holding the stack.
+asio::awaitable<void> upgrade(Ports& p, const Context& ctx, const Job& job, const Located& located,
+                              const Budget& budget, Reporter& rep, Result& result) {
+  const auto& timing = ctx.timing;
+  const auto& ref = located.reference();
+  const bool chart = ref.pattern == terraform::Pattern::chart;
+  result.stack = located.service();
+  result.from = ref.current;
+  result.live = ref.current;
+  rep.set_stack(result.stack);
+  rep.finished(Step::locate, std::to_string(located.findings.references.size()) + " reference(s) of " +
+                                 job.image.familiar_name() + " in stack " + ref.stack + " at " +
+                                 located.tip.substr(0, 12));
+
+  // Multi-image follow-up (seed, Edge Cases): the stack moved recently.
+  std::string stack_name = result.stack;
+  auto recent = co_await p.git.recent_upgrade(std::move(stack_name),
+                                              std::chrono::duration_cast<std::chrono::seconds>(timing.follow_up_window),
+                                              budget.wait(timing.lookup_timeout));
+  if (recent && *recent && !(*recent)->reverted) {
+    result.follow_up_of = (*recent)->sha;
+    rep.progress(Step::locate, "follow-up of " + (*recent)->subject + " (" + (*recent)->sha.substr(0, 12) + ")");
+  }
+
+  // Steps 2-4: repository, changelog, risk, stops and messages.
+  rep.started(Step::decide);
+  auto decided = co_await decide(p.decider, located, job, ctx, budget.wait(kDecisionTimeout));
+  if (!decided) {
+    rep.failed(Step::decide, decided.error());
+    result.outcome = outcome_of(decided.error());
+    result.reason = decided.error().describe();
+    if (result.outcome != Outcome::cancelled) {
+      co_await report(p.notifier, aborted_text(result), budget.ceiling(), rep, result);
+    }
+    co_return;
+  }
+  const plan::NetworkPlan& decision = *decided;
+  result.risk = std::string(core::to_string(decision.risk.risk));
+  if (chart) result.from = decision.chart && decision.chart->current_app_version ? *decision.chart->current_app_version
+                                                                                 : ref.current;
+  if (decision.steps.empty() || (chart && !(decision.chart && decision.chart->chosen))) {
+    result.outcome = Outcome::aborted;
+    result.reason = chart && decision.chart ? decision.chart->reason : "the decision has no step to take";
+    rep.failed(Step::decide, core::make_error(core::ErrorKind::refused, result.reason, "saga", "decide"));
+    co_await report(p.notifier, aborted_text(result), budget.ceiling(), rep, result);
+    co_return;
+  }
+  rep.finished(Step::decide, "risk " + result.risk + ", " + std::to_string(decision.steps.size()) + " stop(s)",
+               decision.risk.reasons);
+
+  // Step 5: Starting.
+  co_await report(p.notifier, decision.steps.front().slack_starting, budget.ceiling(), rep, result,
+                  Step::report_starting);
+
+  // Step 6: backup; a failure aborts before any commit.
+  rep.started(Step::backup, decision.backup.description);
+  const auto epoch = std::chrono::duration_cast<std::chrono::seconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+  auto backed_up = co_await back_up(p.cluster, decision.backup, result.stack, epoch,
+                                    budget.wait(timing.backup_timeout), rep);
+  if (!backed_up) {
+    rep.failed(Step::backup, backed_up.error());
+    result.outcome = backed_up.error().is(core::ErrorKind::cancelled) ? Outcome::cancelled : Outcome::aborted;
+    result.reason = "backup failed: " + backed_up.error().describe();
+    co_await report(p.notifier, aborted_text(result), budget.ceiling(), rep, result);
+    co_return;
+  }
+
+  // Steps 7-10 for each stop: commit, CI, verify; a failing stop rolls back only itself.
+  const Duration window =
+      decision.risk.risk == core::Risk::caution ? timing.verify_window_caution : timing.verify_window_safe;
+  std::set<std::string> live_tags = current_tags(located.findings);
+  std::string verification;
+  for (std::size_t i = 0; i < decision.steps.size(); ++i) {
+    const auto& step = decision.steps[i];
+    if (i > 0) co_await report(p.notifier, step.slack_starting, budget.ceiling(), rep, result, Step::report_starting);
+    EditTarget target{chart ? job.target_tag : step.to, chart ? std::optional<std::string>(step.to) : std::nullopt};
+    const auto changes = terraform::plan_changes(located.findings, edit_request(ctx.config, target));
+    const auto expected = expected_tags(located.findings, changes);
+    const std::string message = with_backup_line(step.commit_message, backed_up->commit_line);
+    const std::string subject = message.substr(0, message.find('\n'));
+
+    rep.started(Step::publish, subject);
+    const auto push_deadline = budget.wait(kPushTimeout);
+    auto pushed = co_await publish(p.git, ctx.config, job, target, edited_paths(changes), message, push_deadline, rep);
+    if (!pushed && (pushed.error().is(core::ErrorKind::unavailable) || pushed.error().is(core::ErrorKind::timeout))) {
+      auto sha = co_await landed_anyway(p.git, result.stack, message, budget.wait(timing.lookup_timeout));
+      if (sha) {
+        rep.progress(Step::publish, "the push failed in transit but the remote has the commit");
+        pushed = ports::Pushed{*sha, 1};
+        rep.emit(EventKind::pushed, Step::publish, subject, *sha);
+      }
+    }
+    if (!pushed) {
+      rep.failed(Step::publish, pushed.error());
+      result.outcome = pushed.error().is(core::ErrorKind::cancelled) ? Outcome::cancelled
+                       : i == 0                                       ? Outcome::aborted
+                                                                      : Outcome::failed;
+      result.reason = "publishing " + step.to + " failed: " + pushed.error().describe();
+      std::string text = i == 0 ? aborted_text(result) : failed_text(result, "nothing to roll back");
+      co_await report(p.notifier, std::move(text), budget.ceiling(), rep, result);
+      co_return;
+    }
+    rep.finished(Step::publish, subject, {pushed->sha});
+    result.stops.push_back(StopResult{step.from, step.to, pushed->sha, false});
+
+    // Step 9, then 10.
+    std::string failure;
+    bool cancelled = false;
+    auto ci = co_await wait_for_ci(p.ci, pushed->sha, budget.wait(timing.ci_timeout), rep);
+    if (!ci) {
+      cancelled = ci.error().is(core::ErrorKind::cancelled);
+      failure = "CI: " + ci.error().describe();
+    } else if (ci->state != ports::CiState::success) {
+      failure = "CI workflow " + ci->workflow + " of pipeline " + std::to_string(ci->pipeline) + " ended " +
+                ci->state_text;
+    } else if (core::time_left(budget.forward()) < window) {
+      failure = "the ceiling leaves " +
+                std::to_string(std::chrono::duration_cast<std::chrono::seconds>(core::time_left(budget.forward()))
+                                   .count()) +
+                "s, less than the " +
+                std::to_string(std::chrono::duration_cast<std::chrono::seconds>(window).count()) +
+                "s verification window";
+      rep.failed(Step::verify, core::make_error(core::ErrorKind::timeout, failure, "saga", "verify"));
+    } else {
+      auto checks = verify_target(located, job, expected, window, timing);
+      auto verified = co_await verify(p.cluster, p.http, p.monitors, std::move(checks),
+                                      core::within(budget.forward(), window), rep);
+      if (!verified) {
+        cancelled = verified.error().is(core::ErrorKind::cancelled);
+        failure = "verification: " + verified.error().describe();
+      } else if (!verified->healthy) {
+        failure = "verification failed: " + verified->reason;
+      } else {
+        verification = verified->summary;
+      }
+    }
+
+    if (failure.empty()) {
+      result.stops.back().verified = true;
+      result.live = step.to;
+      live_tags = expected;
+      continue;
+    }
+
+    // Step 10b: roll back this stop only.
+    result.reason = failure;
+    bool stop_now = false;
+    if (cancelled) stop_now = co_await terminally_cancelled();
+    if (stop_now) {
+      result.outcome = Outcome::cancelled;
+      result.reason += " (stopped at once: " + pushed->sha + " is pushed and not verified)";
+      co_return;
+    }
+    if (cancelled) co_await clear_cancellation();
+    RollbackPorts rollback_ports{p.git, p.ci, p.cluster, p.http, p.monitors};
+    auto previous = verify_target(located, job, live_tags, timing.rollback_window, timing);
+    auto rolled = co_await roll_back(rollback_ports, pushed->sha, subject, std::move(previous), budget, rep);
+    result.rollback_commit = rolled.sha;
+    if (!rolled.ok) {
+      result.outcome = Outcome::critical;
+      result.live = "unknown";
+      co_await report(p.notifier, critical_text(result, rolled.status), budget.ceiling(), rep, result);
+      co_return;
+    }
+    result.outcome = cancelled ? Outcome::cancelled : Outcome::rolled_back;
+    co_await report(p.notifier, failed_text(result, rolled.status), budget.ceiling(), rep, result);
+    co_return;
+  }
+
+  // Step 11.
+  result.outcome = Outcome::upgraded;
+  result.reason = "verified: " + verification;
+  co_await report(p.notifier, success_text(result, verification), budget.ceiling(), rep, result);
+}
+
+}  // namespace
+
+asio::awaitable<Result> run_upgrade(Ports p, Context ctx, Job job, Observer& observer) {
+  // The entry coroutine owns the cancellation policy: a first (total) request
+  // to stop still lets it revert and report; a terminal one ends it.
+  co_await asio::this_coro::reset_cancellation_state(asio::enable_total_cancellation());
+  co_await asio::this_coro::throw_if_cancelled(false);
+
+  const Budget budget(core::Clock::now(), ctx.timing);
+  Reporter rep(observer, job.id, budget);
+  Result result;
+  result.to = job.target_tag;
+  result.stack = job.image.familiar_name();
+
+  // Step 1: locate, at the remote tip.
+  rep.started(Step::locate, job.image.familiar_name() + ":" + job.target_tag);
+  const EditTarget target{job.target_tag, std::nullopt};
+  auto located = co_await locate(p.git, ctx.config, job, target, budget.wait(ctx.timing.lookup_timeout));
+  if (located && !located->findings.references.empty()) {
+    // One saga per stack: wait for the one running, then look again.
+    const std::string stack = located->reference().stack;
+    const bool waited = p.locks.busy(stack);
+    if (waited) rep.progress(Step::locate, "another upgrade of " + stack + " is running; waiting for it");
+    auto guard = co_await p.locks.acquire(stack, budget.forward());
+    if (!guard) {
+      rep.failed(Step::locate, guard.error());
+      result.outcome = outcome_of(guard.error());
+      result.reason = guard.error().describe();
+      co_return result;
+    }
+    const StackLocks::Guard held = std::move(*guard);
+    if (waited) located = co_await locate(p.git, ctx.config, job, target, budget.wait(ctx.timing.lookup_timeout));
+    if (located && !settled_locally(*located, result)) {
+      co_await upgrade(p, ctx, job, *located, budget, rep, result);
+      co_return result;
+    }
+  }
+  if (!located) {
+    rep.failed(Step::locate, located.error());
+    result.outcome = outcome_of(located.error());
+    result.reason = located.error().describe();
+    co_return result;
+  }
+  if (result.reason.empty()) settled_locally(*located, result);
+  rep.finished(Step::locate, std::string(to_string(result.outcome)) + ": " + result.reason);
+  co_return result;
+}
+
+std::string_view to_string(Outcome outcome) noexcept {
+  switch (outcome) {
+    case Outcome::upgraded: return "upgraded";
+    case Outcome::already_current: return "already at target";
+    case Outcome::refused: return "refused";
+    case Outcome::not_referenced: return "not referenced";
+    case Outcome::bad_input: return "bad input";
+    case Outcome::aborted: return "aborted";
+    case Outcome::rolled_back: return "rolled back";
+    case Outcome::critical: return "CRITICAL";
+    case Outcome::cancelled: return "cancelled";
+    case Outcome::failed: return "failed";
+  }
+  return "failed";
+}
+
+int exit_code(Outcome outcome) noexcept {
+  switch (outcome) {
+    case Outcome::upgraded: return 0;
+    case Outcome::bad_input: return 2;
+    case Outcome::not_referenced: return 3;
+    case Outcome::already_current: return 4;
+    case Outcome::refused: return 5;
+    default: return 1;
+  }
+}
+
+std::string_view to_string(Step step) noexcept {
+  switch (step) {
+    case Step::locate: return "locate";
+    case Step::decide: return "decide";
+    case Step::report_starting: return "report starting";
+    case Step::backup: return "backup";
+    case Step::publish: return "commit and push";
+    case Step::wait_for_ci: return "wait for CI";
+    case Step::verify: return "verify";
+    case Step::roll_back: return "roll back";
+    case Step::report: return "report";
+  }
+  return "step";
+}
+
+std::string_view to_string(EventKind kind) noexcept {
+  switch (kind) {
+    case EventKind::started: return "started";
+    case EventKind::progress: return "progress";
+    case EventKind::finished: return "finished";
+    case EventKind::failed: return "failed";
+    case EventKind::about_to_push: return "about to push";
+    case EventKind::pushed: return "pushed";
+    case EventKind::report_sent: return "report sent";
+    case EventKind::report_failed: return "report failed";
+  }
+  return "event";
+}
+
+}  // namespace ua::saga

@@ -1,0 +1,333 @@
+// The saga against port doubles: every path of the seed, asserting what the
+// remote holds and what Slack was told, not just the outcome.
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include "saga/world.hpp"
+
+namespace ua::test {
+namespace {
+
+using saga::Outcome;
+using namespace std::chrono_literals;
+
+double seconds_since(core::Clock::time_point t) {
+  return std::chrono::duration<double>(core::Clock::now() - t).count();
+}
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+const std::string kVaultwardenFile = "stacks/vaultwarden/main.tf";
+
+BOOST_AUTO_TEST_SUITE(saga_paths)
+
+BOOST_AUTO_TEST_CASE(safe_upgrade_commits_waits_verifies_and_reports_success) {
+  World w;
+  const auto r = w.run(World::job("vaultwarden/server", "1.35.5"));
+  BOOST_TEST(to_string(r.outcome) == "upgraded");
+  BOOST_TEST(saga::exit_code(r.outcome) == 0);
+  BOOST_REQUIRE_EQUAL(w.git.commits.size(), 1U);
+  const auto& c = w.git.commits[0];
+  BOOST_TEST(c.message.rfind("upgrade: vaultwarden 1.35.4 -> 1.35.5\n", 0) == 0);
+  BOOST_TEST(contains(c.message, "\nRisk: SAFE\n"));
+  BOOST_TEST(contains(c.message, "Co-Authored-By: Service Upgrade Agent"));
+  BOOST_TEST(contains(w.file(kVaultwardenFile), "vaultwarden/server:1.35.5"));
+  BOOST_TEST(!contains(w.file(kVaultwardenFile), "image = \"vaultwarden/server:1.35.4\""));
+  // Both stacks that run the image moved in the one commit.
+  BOOST_TEST(c.paths.size() >= 2U);
+  BOOST_REQUIRE_EQUAL(w.notifier.posted.size(), 2U);
+  BOOST_TEST(w.notifier.posted[0] == "[Upgrade Agent] Starting: *vaultwarden* 1.35.4 -> 1.35.5 (risk: SAFE)");
+  BOOST_TEST(w.notifier.posted[1].rfind("[Upgrade Agent] SUCCESS: *vaultwarden* upgraded 1.35.4 -> 1.35.5\n", 0) == 0);
+  BOOST_TEST(contains(w.notifier.posted[1], "Commit: " + c.sha));
+  BOOST_TEST(contains(w.notifier.posted[1], "Verification: pods ready, HTTP OK"));
+  BOOST_TEST(w.cluster.pod_lists >= 2U);  // more than one round in the window
+  BOOST_TEST(w.observer.count(saga::EventKind::about_to_push) == 1U);
+  BOOST_TEST(w.observer.count(saga::EventKind::pushed) == 1U);
+}
+
+BOOST_AUTO_TEST_CASE(policy_refusal_changes_nothing_and_posts_nothing) {
+  World w;
+  const auto r = w.run(World::job("vaultwarden/server", "1.30.0"));
+  BOOST_TEST(to_string(r.outcome) == "refused");
+  BOOST_TEST(saga::exit_code(r.outcome) == 5);
+  BOOST_TEST(w.git.commits.empty());
+  BOOST_TEST(w.notifier.attempted.empty());
+  BOOST_TEST(w.decider.asked == 0U);
+}
+
+BOOST_AUTO_TEST_CASE(not_referenced_and_already_current_exit_3_and_4) {
+  World w;
+  BOOST_TEST(saga::exit_code(w.run(World::job("ghcr.io/nobody/nothing", "1.0.0")).outcome) == 3);
+  BOOST_TEST(saga::exit_code(w.run(World::job("vaultwarden/server", "1.35.4")).outcome) == 4);
+  BOOST_TEST(w.git.commits.empty());
+}
+
+BOOST_AUTO_TEST_CASE(ci_failure_reverts_exactly_the_upgrade_and_reports_rolled_back) {
+  World w;
+  const std::string before = w.file(kVaultwardenFile);
+  w.ci.queue.push_back(FakeCi::Script{ports::CiState::failure, "failure", false, 0ms});
+  const auto r = w.run(World::job("vaultwarden/server", "1.35.5"));
+  BOOST_TEST(to_string(r.outcome) == "rolled back");
+  BOOST_TEST(saga::exit_code(r.outcome) == 1);
+  BOOST_REQUIRE_EQUAL(w.git.commits.size(), 2U);
+  BOOST_TEST(w.git.commits[1].reverts.value_or("") == w.git.commits[0].sha);
+  BOOST_TEST(w.file(kVaultwardenFile) == before);
+  BOOST_TEST(r.rollback_commit == w.git.commits[1].sha);
+  BOOST_REQUIRE_EQUAL(w.notifier.posted.size(), 2U);
+  const auto& failed = w.notifier.posted[1];
+  BOOST_TEST(failed.rfind("[Upgrade Agent] FAILED + ROLLED BACK: *vaultwarden* 1.35.4 -> 1.35.5\n", 0) == 0);
+  BOOST_TEST(contains(failed, "Reason: CI workflow default"));
+  BOOST_TEST(contains(failed, "Rollback commit: " + w.git.commits[1].sha));
+  BOOST_TEST(contains(failed, "Rollback status: verified"));
+}
+
+BOOST_AUTO_TEST_CASE(crash_loop_in_the_window_ends_it_at_once_and_rolls_back) {
+  World w;
+  w.timing.verify_window_safe = 5s;  // the failure must end the window long before this
+  w.cluster.health_by_tag["1.35.5"] = FakeCluster::Health::crash_loop;
+  const auto started = core::Clock::now();
+  const auto r = w.run(World::job("vaultwarden/server", "1.35.5"));
+  BOOST_TEST(to_string(r.outcome) == "rolled back");
+  BOOST_TEST(contains(r.reason, "CrashLoopBackOff"));
+  BOOST_TEST(seconds_since(started) < 3.0);
+  BOOST_REQUIRE_EQUAL(w.git.commits.size(), 2U);
+  BOOST_TEST(w.cluster.running_tag == "1.35.4");
+}
+
+BOOST_AUTO_TEST_CASE(http_502_and_kuma_down_and_old_tag_each_roll_back) {
+  {
+    World w;
+    w.on_applied = [&w](const std::string& tag) {
+      w.http.status_by_host["vaultwarden.example.org"] = tag == "1.35.5" ? 502 : 200;
+    };
+    const auto r = w.run(World::job("vaultwarden/server", "1.35.5"));
+    BOOST_TEST(to_string(r.outcome) == "rolled back");
+    BOOST_TEST(contains(r.reason, "502"));
+  }
+  {
+    World w;
+    w.on_applied = [&w](const std::string& tag) {
+      w.monitors.state = tag == "1.35.5" ? ports::MonitorState::down : ports::MonitorState::up;
+    };
+    const auto r = w.run(World::job("vaultwarden/server", "1.35.5"));
+    BOOST_TEST(to_string(r.outcome) != "upgraded");
+    BOOST_TEST(contains(r.reason, "down"));
+  }
+  {
+    World w;
+    w.ci.on_finished = nullptr;  // CI says success but the pods never move
+    const auto r = w.run(World::job("vaultwarden/server", "1.35.5"));
+    BOOST_TEST(to_string(r.outcome) == "rolled back");
+    BOOST_TEST(contains(r.reason, "runs 1.35.4"));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(failing_rollback_is_critical) {
+  World w;
+  w.cluster.health_by_tag["1.35.5"] = FakeCluster::Health::image_pull_error;
+  w.git.revert_error = core::make_error(core::ErrorKind::critical, "the revert conflicts", "git", "revert");
+  const auto r = w.run(World::job("vaultwarden/server", "1.35.5"));
+  BOOST_TEST(to_string(r.outcome) == "CRITICAL");
+  BOOST_REQUIRE_EQUAL(w.notifier.posted.size(), 2U);
+  BOOST_TEST(w.notifier.posted[1].rfind(
+                 "[Upgrade Agent] CRITICAL: Rollback of *vaultwarden* also failed. Manual intervention required.", 0) ==
+             0);
+}
+
+BOOST_AUTO_TEST_CASE(backup_failure_aborts_before_any_commit) {
+  World w("ghcr.io/immich-app/immich-server", "v2.7.4", "immich");
+  w.cluster.job_end = FakeCluster::JobEnd::failed;
+  const auto r = w.run(World::job("ghcr.io/immich-app/immich-server", "v2.8.0"));
+  BOOST_TEST(to_string(r.outcome) == "aborted");
+  BOOST_TEST(w.git.commits.empty());
+  BOOST_REQUIRE_EQUAL(w.cluster.jobs_created.size(), 1U);
+  BOOST_TEST(w.cluster.jobs_created[0].cronjob == "postgresql-backup");
+  BOOST_TEST(w.cluster.jobs_created[0].namespace_name == "immich");  // backup_namespace of the config
+  BOOST_TEST(w.cluster.jobs_created[0].job_name.rfind("pre-upgrade-immich-", 0) == 0);
+  BOOST_REQUIRE_EQUAL(w.notifier.posted.size(), 2U);
+  BOOST_TEST(contains(w.notifier.posted[1], "backup failed"));
+  BOOST_TEST(contains(w.notifier.posted[1], "Nothing was committed."));
+}
+
+BOOST_AUTO_TEST_CASE(successful_backup_is_named_in_the_commit) {
+  World w("ghcr.io/immich-app/immich-server", "v2.7.4", "immich");
+  const auto r = w.run(World::job("ghcr.io/immich-app/immich-server", "v2.8.0"));
+  BOOST_TEST(to_string(r.outcome) == "upgraded", r.reason);
+  BOOST_REQUIRE_EQUAL(w.git.commits.size(), 1U);
+  BOOST_REQUIRE_EQUAL(w.cluster.jobs_created.size(), 1U);
+  BOOST_TEST(contains(w.git.commits[0].message, "DB backup: yes (job: " + w.cluster.jobs_created[0].job_name + ")"));
+}
+
+BOOST_AUTO_TEST_CASE(ci_that_never_finishes_rolls_back_and_reports_before_the_ceiling) {
+  World w;
+  w.timing.ceiling = 4s;
+  w.timing.ci_timeout = 1h;  // only the ceiling's reserve stops the wait
+  w.timing.push_reserve = 1s;
+  w.timing.report_reserve = 500ms;
+  w.ci.queue.push_back(FakeCi::Script{ports::CiState::success, "running", true, 0ms});
+  // The revert's CI succeeds.
+  const auto started = core::Clock::now();
+  const auto r = w.run(World::job("vaultwarden/server", "1.35.5"));
+  const auto took = core::Clock::now() - started;
+  BOOST_TEST(std::chrono::duration<double>(took).count() < 4.0);
+  BOOST_TEST(to_string(r.outcome) == "rolled back");
+  BOOST_TEST(contains(r.reason, "still running"));
+  BOOST_REQUIRE_EQUAL(w.notifier.attempted.size(), 2U);
+  BOOST_TEST(contains(w.notifier.attempted[1], "FAILED + ROLLED BACK"));
+}
+
+BOOST_AUTO_TEST_CASE(whatever_never_answers_the_report_is_attempted_before_the_ceiling) {
+  // Every outside system hangs (except Slack): the saga still returns in time.
+  for (int hang = 0; hang < 4; ++hang) {
+    World w;
+    w.timing.ceiling = 3s;
+    w.timing.push_reserve = 800ms;
+    w.timing.report_reserve = 400ms;
+    w.timing.ci_timeout = 1h;
+    w.timing.backup_timeout = 1h;
+    w.timing.lookup_timeout = 1h;
+    if (hang == 0) w.ci.next.never = true;
+    if (hang == 1) w.cluster.delay = 24h;
+    if (hang == 2) w.http.delay = 24h;
+    if (hang == 3) w.monitors.delay = 24h;
+    w.timing.verify_window_safe = 500ms;
+    const auto started = core::Clock::now();
+    const auto r = w.run(World::job("vaultwarden/server", "1.35.5"));
+    BOOST_TEST_CONTEXT("hang " << hang << ": " << to_string(r.outcome) << ": " << r.reason) {
+      BOOST_TEST(seconds_since(started) < 3.0);
+      BOOST_TEST(to_string(r.outcome) != "upgraded");
+      BOOST_TEST(!w.notifier.attempted.empty());
+      BOOST_TEST((w.notifier.attempted.back().find("FAILED") != std::string::npos ||
+                  w.notifier.attempted.back().find("CRITICAL") != std::string::npos));
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(slack_refusing_leaves_the_upgrade_done_and_says_so) {
+  World w;
+  w.notifier.fail_with = core::make_error(core::ErrorKind::unavailable, "404 no_service", "slack", "post");
+  const auto r = w.run(World::job("vaultwarden/server", "1.35.5"));
+  BOOST_TEST(to_string(r.outcome) == "upgraded");
+  BOOST_TEST(w.git.commits.size() == 1U);
+  BOOST_TEST(r.report_failures.size() == 2U);
+  BOOST_TEST(w.observer.count(saga::EventKind::report_failed) == 2U);
+}
+
+BOOST_AUTO_TEST_CASE(caution_with_two_stops_commits_each_and_verifies_each) {
+  World w("ghcr.io/immich-app/immich-server", "v2.7.4", "immich");
+  w.decider.risk = core::Risk::caution;
+  w.decider.stops = {"v2.7.5"};
+  const auto r = w.run(World::job("ghcr.io/immich-app/immich-server", "v2.8.0"));
+  BOOST_TEST(to_string(r.outcome) == "upgraded");
+  BOOST_REQUIRE_EQUAL(w.git.commits.size(), 2U);
+  BOOST_TEST(w.git.commits[0].message.rfind("upgrade: immich v2.7.4 -> v2.7.5\n", 0) == 0);
+  BOOST_TEST(w.git.commits[1].message.rfind("upgrade: immich v2.7.5 -> v2.8.0\n", 0) == 0);
+  BOOST_TEST(r.live == "v2.8.0");
+  BOOST_TEST(w.notifier.posted.size() == 3U);  // Starting for each stop, then SUCCESS
+}
+
+BOOST_AUTO_TEST_CASE(a_failing_second_stop_rolls_back_only_itself) {
+  World w("ghcr.io/immich-app/immich-server", "v2.7.4", "immich");
+  w.decider.risk = core::Risk::caution;
+  w.decider.stops = {"v2.7.5"};
+  w.cluster.health_by_tag["v2.8.0"] = FakeCluster::Health::crash_loop;
+  const auto r = w.run(World::job("ghcr.io/immich-app/immich-server", "v2.8.0"));
+  BOOST_TEST(to_string(r.outcome) == "rolled back");
+  BOOST_REQUIRE_EQUAL(w.git.commits.size(), 3U);
+  BOOST_TEST(w.git.commits[2].reverts.value_or("") == w.git.commits[1].sha);
+  BOOST_TEST(r.live == "v2.7.5");
+  BOOST_TEST(contains(w.notifier.posted.back(), "Live version: v2.7.5"));
+  BOOST_TEST(w.cluster.running_tag == "v2.7.5");
+}
+
+BOOST_AUTO_TEST_CASE(rejected_pushes_are_retried_by_the_clone) {
+  World w;
+  w.git.reject_pushes = 2;
+  const auto r = w.run(World::job("vaultwarden/server", "1.35.5"));
+  BOOST_TEST(to_string(r.outcome) == "upgraded");
+  BOOST_TEST(w.git.pushes == 3U);
+  BOOST_TEST(w.git.commits.size() == 1U);
+}
+
+BOOST_AUTO_TEST_CASE(a_push_lost_in_transit_is_found_on_the_remote_not_pushed_twice) {
+  World w;
+  w.git.publish_error = core::make_error(core::ErrorKind::unavailable, "connection reset", "git", "push");
+  w.git.publish_error_lands = true;
+  const auto r = w.run(World::job("vaultwarden/server", "1.35.5"));
+  BOOST_TEST(to_string(r.outcome) == "upgraded");
+  BOOST_TEST(w.git.commits.size() == 1U);
+}
+
+BOOST_AUTO_TEST_CASE(immich_server_and_machine_learning_give_one_upgrade_and_one_already_at_target) {
+  World w("ghcr.io/immich-app/immich-server", "v2.7.4", "immich");
+  std::optional<saga::Result> a;
+  std::optional<saga::Result> b;
+  saga::Context ctx{w.config, config::StepMode::stops, w.timing};
+  auto first = [&]() -> asio::awaitable<void> {
+    a = co_await saga::run_upgrade(w.ports(), ctx, World::job("ghcr.io/immich-app/immich-server", "v2.8.0", "a"),
+                                   w.observer);
+  };
+  auto second = [&]() -> asio::awaitable<void> {
+    b = co_await saga::run_upgrade(w.ports(), ctx,
+                                   World::job("ghcr.io/immich-app/immich-machine-learning", "v2.8.0-cuda", "b"),
+                                   w.observer);
+  };
+  asio::co_spawn(w.io, first(), asio::detached);
+  asio::co_spawn(w.io, second(), asio::detached);
+  w.io.run();
+  BOOST_REQUIRE(a && b);
+  BOOST_TEST(to_string(a->outcome) == "upgraded");
+  BOOST_TEST(to_string(b->outcome) == "already at target");
+  BOOST_TEST(w.git.commits.size() == 1U);
+}
+
+BOOST_AUTO_TEST_CASE(total_cancellation_during_ci_reverts_and_reports) {
+  World w;
+  w.ci.queue.push_back(FakeCi::Script{ports::CiState::success, "running", true, 0ms});
+  asio::cancellation_signal signal;
+  std::optional<saga::Result> result;
+  saga::Context ctx{w.config, config::StepMode::stops, w.timing};
+  auto body = [&]() -> asio::awaitable<void> {
+    result = co_await saga::run_upgrade(w.ports(), ctx, World::job("vaultwarden/server", "1.35.5"), w.observer);
+  };
+  asio::co_spawn(w.io, body(), asio::bind_cancellation_slot(signal.slot(), asio::detached));
+  asio::steady_timer t(w.io, 300ms);
+  t.async_wait([&](auto) { signal.emit(asio::cancellation_type::total); });
+  const auto started = core::Clock::now();
+  w.io.run();
+  BOOST_REQUIRE(result);
+  BOOST_TEST(seconds_since(started) < 3.0);
+  BOOST_TEST(to_string(result->outcome) == "cancelled");
+  BOOST_REQUIRE_EQUAL(w.git.commits.size(), 2U);
+  BOOST_TEST(w.git.commits[1].reverts.has_value());
+  BOOST_TEST(contains(w.notifier.posted.back(), "FAILED + ROLLED BACK"));
+}
+
+BOOST_AUTO_TEST_CASE(terminal_cancellation_stops_at_once) {
+  World w;
+  w.ci.next.never = true;
+  asio::cancellation_signal signal;
+  std::optional<saga::Result> result;
+  saga::Context ctx{w.config, config::StepMode::stops, w.timing};
+  auto body = [&]() -> asio::awaitable<void> {
+    result = co_await saga::run_upgrade(w.ports(), ctx, World::job("vaultwarden/server", "1.35.5"), w.observer);
+  };
+  asio::co_spawn(w.io, body(), asio::bind_cancellation_slot(signal.slot(), asio::detached));
+  asio::steady_timer t(w.io, 300ms);
+  t.async_wait([&](auto) { signal.emit(asio::cancellation_type::terminal); });
+  const auto started = core::Clock::now();
+  w.io.run();
+  BOOST_REQUIRE(result);
+  BOOST_TEST(seconds_since(started) < 1.0);
+  BOOST_TEST(to_string(result->outcome) == "cancelled");
+  BOOST_TEST(w.git.commits.size() == 1U);  // no revert: stopped at once
+  BOOST_TEST(contains(result->reason, "pushed and not verified"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace
+}  // namespace ua::test
