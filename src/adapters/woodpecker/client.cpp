@@ -116,7 +116,7 @@ asio::awaitable<Client::Try<net::Response>> Client::get(std::string path, core::
         : fail(ErrorKind::unavailable, "WOODPECKER_API_TOKEN was rejected by " + host(), operation);
   }
   if (res.status >= 500) {
-    co_return fail(ErrorKind::unavailable, operation + " answered " + std::to_string(res.status) + " " + snippet(res.body),
+    co_return fail(ErrorKind::unavailable, host() + " answered " + std::to_string(res.status) + " " + snippet(res.body),
                    operation, true);
   }
   co_return std::move(res);
@@ -141,7 +141,7 @@ asio::awaitable<Client::Try<std::int64_t>> Client::lookup(core::Deadline deadlin
                    operation);
   }
   if (res->status != 200) {
-    co_return fail(ErrorKind::unavailable, operation + " answered " + std::to_string(res->status) + " " + snippet(res->body),
+    co_return fail(ErrorKind::unavailable, host() + " answered " + std::to_string(res->status) + " " + snippet(res->body),
                    operation);
   }
   auto id = parse_repo_id(res->body);
@@ -182,7 +182,7 @@ asio::awaitable<Client::Try<Client::Search>> Client::search(std::int64_t repo, s
     }
     if (res->status != 200) {
       co_return fail(ErrorKind::unavailable,
-                     operation + " answered " + std::to_string(res->status) + " " + snippet(res->body), operation);
+                     host() + " answered " + std::to_string(res->status) + " " + snippet(res->body), operation);
     }
     auto list = parse_pipeline_list(res->body);
     if (!list) co_return fail(ErrorKind::unavailable, host() + ": " + list.error().message, operation);
@@ -217,7 +217,7 @@ asio::awaitable<Client::Try<Pipeline>> Client::fetch_pipeline(std::int64_t repo,
     co_return fail(ErrorKind::not_found, "pipeline " + std::to_string(number) + " is gone from " + host(), operation);
   }
   if (res->status != 200) {
-    co_return fail(ErrorKind::unavailable, operation + " answered " + std::to_string(res->status) + " " + snippet(res->body),
+    co_return fail(ErrorKind::unavailable, host() + " answered " + std::to_string(res->status) + " " + snippet(res->body),
                    operation);
   }
   auto p = parse_pipeline(res->body);

@@ -252,7 +252,7 @@ asio::awaitable<core::Expected<ports::CiOutcome>> Client::wait(std::string commi
       }
       if (!problem->transient) co_return std::move(e);
       ++failed_polls;
-      spdlog::warn("woodpecker: {} (poll {} of at most {} failing in a row)", e.describe(), failed_polls,
+      spdlog::warn("{} (poll {} of at most {} failing in a row)", e.describe(), failed_polls,
                    options_.max_failed_polls);
       if (failed_polls >= options_.max_failed_polls) {
         e.message += " (" + std::to_string(failed_polls) + " polls in a row failed)";

@@ -40,8 +40,8 @@ struct PipelineScript {
   std::string branch = "master";
   std::string message = "upgrade";
   std::string author = "Service Upgrade Agent";
-  // The pipeline is created only after this many pipeline-list requests: a
-  // forge webhook that arrives late.
+  // When > 0, the pipeline is created on the Nth pipeline-list request from
+  // now (a forge webhook that arrives late); 0: at once.
   unsigned appear_after_lists = 0;
   std::vector<WorkflowScript> workflows;
   std::string status_without_workflows = "error";  // a pipeline whose config did not parse
