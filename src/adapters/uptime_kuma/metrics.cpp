@@ -188,13 +188,15 @@ core::Expected<Sample> read_sample(Line& line, std::size_t number) {
   const auto name = line.name(true);
   if (name.empty()) return line_error(number, "not a metric name");
   sample.name = std::string(name);
+  const bool blank_after_name = blank(line.peek());
   line.skip_blanks();
   if (line.peek() == '{') {
     auto labels = read_labels(line, number, sample);
     if (!labels) return labels.error();
+    line.skip_blanks();
+  } else if (!blank_after_name && !line.done()) {
+    return line_error(number, "invalid character in the metric name");
   }
-  if (!line.done() && !blank(line.peek())) return line_error(number, "expected a blank before the value");
-  line.skip_blanks();
   const auto value_text = line.token();
   const auto value = parse_value(value_text);
   if (!value) return line_error(number, "invalid value '" + std::string(value_text.substr(0, 40)) + "'");
