@@ -35,12 +35,12 @@ core::Error cancelled(const std::string& url) {
   return core::make_error(core::ErrorKind::cancelled, "GET " + url + ": cancelled", "health", "GET /");
 }
 
-// "GET https://h/: cannot connect: refused" -> "cannot connect: refused": the
-// detail names the URL once, in front.
+// "GET https://h/ (connecting to ...): cannot connect: refused" -> " (connecting
+// to ...): cannot connect: refused": the detail names the URL once, in front.
 std::string reason_of(const net::Failure& failure, const std::string& url) {
-  const std::string prefix = "GET " + url + ": ";
+  const std::string prefix = "GET " + url;
   if (failure.message.rfind(prefix, 0) == 0) return failure.message.substr(prefix.size());
-  return failure.message;
+  return ": " + failure.message;
 }
 
 }  // namespace
@@ -96,19 +96,19 @@ asio::awaitable<core::Expected<ports::HttpCheck>> Checker::check(std::string hos
       if (!result) {
         std::string why;
         if (result.failure().kind == net::FailureKind::timeout) {
-          why = own_limit ? "no answer within " + net::describe(std::chrono::duration_cast<net::Duration>(options_.timeout))
-                          : "no answer before the deadline";
+          why = own_limit ? ": no answer within " + net::describe(std::chrono::duration_cast<net::Duration>(options_.timeout))
+                          : ": no answer before the deadline";
         } else {
           why = reason_of(result.failure(), current.for_messages());
         }
         if (!last) {
           ports::HttpCheck failed;
-          failed.detail = start_url + ": " + why;
+          failed.detail = start_url + why;
           co_return failed;
         }
         // The seed's curl reports the redirect's own status when its target
         // cannot be reached; so does this check.
-        unfollowed = "not followed: " + current.for_messages() + ": " + why;
+        unfollowed = "not followed: " + current.for_messages() + why;
         break;
       }
       last = std::move(result).response();
