@@ -26,4 +26,9 @@ inline std::ostream& operator<<(std::ostream& os, PinKind k) { return os << to_s
 }  // namespace ua::adapters::registry
 
 // Fails with the error's text when an Expected holds one.
-#define UA_REQUIRE_OK(e) BOOST_REQUIRE_MESSAGE((e).has_value(), ((e).has_value() ? std::string() : (e).error().describe()))
+// `e` is evaluated once (it may be a request).
+#define UA_REQUIRE_OK(e)                                                                                  \
+  do {                                                                                                    \
+    const auto& ua_checked = (e);                                                                         \
+    BOOST_REQUIRE_MESSAGE(ua_checked.has_value(), (ua_checked.has_value() ? std::string() : ua_checked.error().describe())); \
+  } while (false)
