@@ -15,6 +15,7 @@
 #include "upgrade_agent/adapters/registry/manifest.hpp"
 #include "upgrade_agent/adapters/registry/pin.hpp"
 #include "upgrade_agent/adapters/registry/stops.hpp"
+#include "upgrade_agent/adapters/registry/target.hpp"
 #include "upgrade_agent/adapters/registry/token.hpp"
 #include "upgrade_agent/config/settings.hpp"
 
@@ -268,6 +269,51 @@ BOOST_AUTO_TEST_CASE(settings_registry_auth_file_defaults_and_insecure_registrie
   UA_REQUIRE_OK(options);
   BOOST_TEST(options->insecure_registries.at(0) == "ok.lan");
   std::filesystem::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(what_it_changes)
+
+BOOST_AUTO_TEST_CASE(a_missing_target_refuses_an_unreachable_registry_does_not) {
+  const auto make = [](ErrorKind kind, const std::string& message) {
+    return ua::core::Expected<ua::ports::Digest>(ua::core::make_error(kind, message, "registry"));
+  };
+  const auto missing = reg::classify_target(make(ErrorKind::not_found, "no tag v9.9.9 in ghcr.io/o/app"));
+  BOOST_TEST(static_cast<int>(missing.state) == static_cast<int>(reg::TargetState::missing));
+  BOOST_TEST(missing.note == "no tag v9.9.9 in ghcr.io/o/app");
+  for (auto kind : {ErrorKind::unavailable, ErrorKind::timeout}) {
+    const auto unchecked = reg::classify_target(make(kind, "ghcr.io: connection refused"));
+    BOOST_TEST(static_cast<int>(unchecked.state) == static_cast<int>(reg::TargetState::unchecked));
+    BOOST_TEST(unchecked.note == "the tag's existence could not be checked (ghcr.io: connection refused)");
+  }
+  BOOST_TEST(static_cast<int>(reg::classify_target(make(ErrorKind::cancelled, "x")).state) ==
+             static_cast<int>(reg::TargetState::cancelled));
+  const ua::ports::Digest d{"sha256:" + std::string(64, 'e'), std::string(ua::ports::kOciIndex), false};
+  const auto exists = reg::classify_target(ua::core::Expected<ua::ports::Digest>(d));
+  BOOST_TEST(static_cast<int>(exists.state) == static_cast<int>(reg::TargetState::exists));
+  BOOST_TEST(exists.digest->digest == d.digest);
+}
+
+BOOST_AUTO_TEST_CASE(pinned_text_moves_tag_and_digest_together) {
+  const std::string old_digest = "sha256:" + std::string(64, '0');
+  const std::string new_digest = "sha256:" + std::string(64, 'f');
+  auto moved = reg::moved_pin_text("v1.0.0@" + old_digest, "v1.0.0", "v1.2.0", new_digest);
+  UA_REQUIRE_OK(moved);
+  BOOST_TEST(*moved == "v1.2.0@" + new_digest);
+  BOOST_TEST(!reg::moved_pin_text("v1.0.1@" + old_digest, "v1.0.0", "v1.2.0", new_digest));
+  BOOST_TEST(!reg::moved_pin_text("v1.0.0", "v1.0.0", "v1.2.0", new_digest));
+  BOOST_TEST(!reg::moved_pin_text("v1.0.0@sha256:abc", "v1.0.0", "v1.2.0", new_digest));
+  BOOST_TEST(!reg::moved_pin_text("v1.0.0@" + old_digest, "v1.0.0", "v1.2.0", "sha256:short"));
+  BOOST_TEST(!reg::moved_pin_text("v1.0.0@" + old_digest, "v1.0.0", "bad tag", new_digest));
+}
+
+BOOST_AUTO_TEST_CASE(running_image_ids_give_their_registry_digest) {
+  const std::string d = "sha256:" + std::string(64, 'a');
+  BOOST_TEST(reg::image_id_digest("ghcr.io/o/app@" + d).value_or("") == d);
+  BOOST_TEST(reg::image_id_digest("docker-pullable://nginx@" + d).value_or("") == d);
+  BOOST_TEST(!reg::image_id_digest(d));  // a local image id, not what was pulled
+  BOOST_TEST(!reg::image_id_digest(""));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
