@@ -71,24 +71,33 @@ boost::asio::awaitable<core::Expected<NewPin>> resolve_pin(ports::Registry& regi
                                "move digest pin");
   }
   const std::string old_digest = *image.digest;
-  auto old_pin = co_await registry.manifest(image, old_digest, deadline);
-  if (!old_pin) co_return std::move(old_pin).error();
-  std::optional<ports::Platform> old_platform;
-  if (!old_pin->digest.is_index()) {
-    auto p = co_await registry.platform(image, old_digest, deadline);
-    if (!p) co_return std::move(p).error();
-    old_platform = std::move(*p);
+  // HEAD first: an index pin needs no manifest body, and HEAD does not count
+  // against Docker Hub's pull limit.
+  auto old_head = co_await registry.digest(image, old_digest, deadline);
+  if (!old_head) co_return std::move(old_head).error();
+  if (old_head->is_index()) {
+    auto new_head = co_await registry.digest(image, new_tag, deadline);
+    if (!new_head) co_return std::move(new_head).error();
+    ports::Manifest old_pin;
+    old_pin.digest = *old_head;
+    ports::Manifest new_top;
+    new_top.digest = *new_head;
+    co_return choose_pin(old_pin, std::nullopt, new_top, new_tag);
   }
+  auto old_platform = co_await registry.platform(image, old_digest, deadline);
+  if (!old_platform) co_return std::move(old_platform).error();
+  ports::Manifest old_pin;
+  old_pin.digest = *old_head;
   auto new_top = co_await registry.manifest(image, new_tag, deadline);
   if (!new_top) co_return std::move(new_top).error();
-  if (old_platform && !new_top->digest.is_index()) {
+  if (!new_top->digest.is_index()) {
     auto p = co_await registry.platform(image, new_top->digest.digest, deadline);
     if (!p) co_return std::move(p).error();
     if (!ports::same_platform(*p, *old_platform)) {
       co_return refused(new_tag + " is a " + p->to_string() + " image; the pin is " + old_platform->to_string());
     }
   }
-  co_return choose_pin(*old_pin, old_platform, *new_top, new_tag);
+  co_return choose_pin(old_pin, *old_platform, *new_top, new_tag);
 }
 
 }  // namespace ua::adapters::registry

@@ -162,6 +162,7 @@ BOOST_AUTO_TEST_CASE(pins_move_index_to_index_and_platform_to_the_same_platform)
   UA_REQUIRE_OK(moved);
   BOOST_TEST(moved->kind == reg::PinKind::index);
   BOOST_TEST(moved->digest == v12.digest);
+  BOOST_TEST(client.stats().gets_of_manifests == 0U);  // two HEADs
 
   auto arm_pin = image_ref(world.image("team/app:v1.0.0") + "@" + v1.by_arch.at("arm64"));
   auto arm = run(io, reg::resolve_pin(client, arm_pin, "v1.2.0", soon()));

@@ -37,7 +37,8 @@ core::Expected<NewPin> choose_pin(const ports::Manifest& old_pin, const std::opt
                                   const ports::Manifest& new_top, const std::string& new_tag);
 
 // The registry calls around choose_pin: `image` carries the old digest;
-// `new_tag` is the target. Two to four requests.
+// `new_tag` is the target. An index pin takes two HEADs; a platform pin
+// reads the manifests and the old config blob (GETs).
 boost::asio::awaitable<core::Expected<NewPin>> resolve_pin(ports::Registry& registry, core::ImageRef image,
                                                            std::string new_tag, core::Deadline deadline);
 
