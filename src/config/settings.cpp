@@ -4,6 +4,7 @@
 #include <boost/json/value.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -39,6 +40,8 @@ constexpr Key kKeys[] = {
     {"uptime_kuma_url", "UPTIME_KUMA_URL"},
     {"connect_to", "UPGRADE_AGENT_CONNECT_TO"},
     {"health_scheme", "UPGRADE_AGENT_HEALTH_SCHEME"},
+    {"registry_auth_file", "UPGRADE_AGENT_REGISTRY_AUTH_FILE"},
+    {"insecure_registries", "UPGRADE_AGENT_INSECURE_REGISTRIES"},
     {"ci_poll_interval", "UPGRADE_AGENT_CI_POLL_INTERVAL"},
     {"ci_timeout", "UPGRADE_AGENT_CI_TIMEOUT"},
     {"verify_window_safe", "UPGRADE_AGENT_VERIFY_WINDOW_SAFE"},
@@ -161,6 +164,19 @@ class Loader {
     } else if (key == "health_scheme") {
       if (value != "http" && value != "https") return error(where, "must be http or https, got '" + value + "'");
       s.health_scheme = value;
+    } else if (key == "registry_auth_file") {
+      registry_auth_file_set_ = true;
+      if (value.empty()) {
+        s.registry_auth_file.reset();  // explicitly anonymous
+        return;
+      }
+      std::error_code ec;
+      if (!std::filesystem::is_regular_file(value, ec)) return error(where, "no such file: " + value);
+      s.registry_auth_file = value;
+    } else if (key == "insecure_registries") {
+      auto parsed = parse_insecure_registries(value);
+      if (!parsed) return error(where, parsed.error().message);
+      s.insecure_registries = std::move(*parsed);
     } else if (key == "max_concurrency") {
       const bool digits = !value.empty() && value.size() <= 4 &&
                           std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -193,6 +209,7 @@ class Loader {
   void warning(const std::string& where, std::string message) {
     out_.problems.push_back({Problem::Severity::warning, where, std::move(message)});
   }
+  [[nodiscard]] bool registry_auth_file_set() const { return registry_auth_file_set_; }
 
  private:
   Duration* duration_member(std::string_view key) {
@@ -219,7 +236,24 @@ class Loader {
   }
 
   SettingsLoad& out_;
+  bool registry_auth_file_set_ = false;
 };
+
+// Docker's own lookup: $DOCKER_CONFIG/config.json when DOCKER_CONFIG is set,
+// else ~/.docker/config.json; used only when the file is there.
+std::optional<std::filesystem::path> default_registry_auth_file(const Environment& env) {
+  std::filesystem::path candidate;
+  if (auto dir = env("DOCKER_CONFIG"); dir && !dir->empty()) {
+    candidate = std::filesystem::path(*dir) / "config.json";
+  } else if (auto home = env("HOME"); home && !home->empty()) {
+    candidate = std::filesystem::path(*home) / ".docker" / "config.json";
+  } else {
+    return std::nullopt;
+  }
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(candidate, ec)) return std::nullopt;
+  return candidate;
+}
 
 void read_file(const std::filesystem::path& file, Loader& loader, std::vector<Problem>& problems) {
   std::ifstream in(file, std::ios::binary);
@@ -291,6 +325,7 @@ SettingsLoad load_settings(const std::optional<std::filesystem::path>& file, con
   for (const auto& key : kKeys) {
     if (auto value = env(key.env)) loader.apply(key.file_key, std::string(key.env), *value);
   }
+  if (!loader.registry_auth_file_set()) out.settings.registry_auth_file = default_registry_auth_file(env);
   for (const auto& secret : kSecrets) {
     if (auto value = env(secret.env)) {
       const bool padded = !value->empty() && (value->front() == ' ' || value->back() == ' ' ||
@@ -395,6 +430,54 @@ core::Expected<std::vector<ConnectTo>> parse_connect_to(std::string_view text) {
     ct.target_host = std::string(fields[2]);
     if (!port(fields[1], ct.port) || !port(fields[3], ct.target_port)) return bad(entry, "a port is not 1-65535");
     out.push_back(std::move(ct));
+  }
+  return out;
+}
+
+core::Expected<std::vector<std::string>> parse_insecure_registries(std::string_view text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const auto comma = text.find(',', start);
+    std::string_view entry = text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+    start = comma == std::string_view::npos ? text.size() + 1 : comma + 1;
+    while (!entry.empty() && entry.front() == ' ') entry.remove_prefix(1);
+    while (!entry.empty() && entry.back() == ' ') entry.remove_suffix(1);
+    if (entry.empty()) continue;
+    const auto bad = [&](const std::string& why) {
+      return core::make_error("invalid UPGRADE_AGENT_INSECURE_REGISTRIES entry '" + std::string(entry.substr(0, 100)) +
+                              "': " + why + " (expected host or host:port, comma-separated)");
+    };
+    if (entry.find("://") != std::string_view::npos) return bad("a registry, not a URL");
+    std::string_view host = entry;
+    std::string_view port;
+    if (entry.front() == '[') {
+      const auto close = entry.find(']');
+      if (close == std::string_view::npos) return bad("unclosed '['");
+      host = entry.substr(0, close + 1);
+      if (close + 1 < entry.size()) {
+        if (entry[close + 1] != ':') return bad("text after ']'");
+        port = entry.substr(close + 2);
+        if (port.empty()) return bad("empty port");
+      }
+    } else if (const auto colon = entry.find(':'); colon != std::string_view::npos) {
+      host = entry.substr(0, colon);
+      port = entry.substr(colon + 1);
+      if (port.empty()) return bad("empty port");
+    }
+    const bool host_ok = !host.empty() && std::all_of(host.begin(), host.end(), [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+             c == '[' || c == ']' || c == ':';
+    });
+    if (!host_ok) return bad("the host has an invalid character");
+    if (!port.empty()) {
+      const bool digits = port.size() <= 5 && std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; });
+      const auto n = digits ? std::stoul(std::string(port)) : 0UL;
+      if (n == 0 || n > 65535) return bad("the port is not 1-65535");
+    }
+    std::string normal(entry);
+    std::transform(normal.begin(), normal.end(), normal.begin(), [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
+    out.push_back(std::move(normal));
   }
   return out;
 }

@@ -68,6 +68,11 @@ struct Settings {
   std::vector<ConnectTo> connect_to;
   std::string health_scheme = "https";
 
+  // Docker config.json with registry credentials. Unset: $DOCKER_CONFIG/config.json,
+  // else ~/.docker/config.json, when the file is there; else anonymous.
+  std::optional<std::filesystem::path> registry_auth_file;
+  std::vector<std::string> insecure_registries;  // host[:port], lower-case: plain http besides loopback
+
   Duration ci_poll_interval = std::chrono::seconds(30);
   Duration ci_timeout = std::chrono::minutes(15);
   Duration verify_window_safe = std::chrono::minutes(2);
@@ -103,5 +108,7 @@ std::vector<Problem> missing_requirements(const Settings& settings, Needs needs)
 
 core::Expected<std::vector<ConnectTo>> parse_connect_to(std::string_view text);
 core::Expected<RateLimit> parse_rate_limit(std::string_view text);
+// "registry.lan:5000,10.0.0.7": host[:port] entries, comma-separated.
+core::Expected<std::vector<std::string>> parse_insecure_registries(std::string_view text);
 
 }  // namespace ua::config
