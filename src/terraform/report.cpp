@@ -40,6 +40,12 @@ core::Expected<CommandSetup> load_repo_and_config(std::string_view repo_arg, std
   auto loaded = config::load_settings(std::nullopt, config::process_environment());
   config::Settings& settings = loaded.settings;
   CommandSetup out;
+  for (const auto& p : loaded.problems) {
+    if (p.severity == config::Problem::Severity::error && p.where == "UPGRADE_AGENT_SEARCH_ROOTS") {
+      return core::make_error(p.where + ": " + p.message);
+    }
+  }
+  out.search_roots = settings.search_roots;
   if (!repo_arg.empty()) settings.repo = std::filesystem::path(repo_arg);
   out.repo = settings.repo;
   std::error_code ec;
