@@ -599,6 +599,7 @@ class Extractor {
     ref.line = m_.file(r.usage_file).src.line_of(r.usage_offset);
     ref.written = r.written;
     ref.stack = m_.stack();
+    ref.stack_dir = m_.root_dir().empty() ? "." : m_.root_dir();
     const StackFile& owner = m_.file(r.ctx.owner_file >= 0 ? r.ctx.owner_file : r.usage_file);
     ref.service = service_for(owner.dir);
     ref.namespace_name = namespace_cached(owner.dir, owner.path);
@@ -722,6 +723,7 @@ class Extractor {
       ref.line = s.line;
       ref.written = s.written;
       ref.stack = m_.stack();
+      ref.stack_dir = m_.root_dir().empty() ? "." : m_.root_dir();
       ref.service = service_for(f.dir);
       ref.namespace_name = namespace_cached(f.dir, f.path);
       if (const auto* ns = f.doc.attribute(bi, "namespace")) {

@@ -48,6 +48,7 @@ struct Reference {
   std::size_t line = 0;
   std::string written;     // the image as written there (a template keeps its `${...}`)
   std::string stack;       // the Terragrunt unit: stacks/<stack>/...
+  std::string stack_dir;   // its folder, repo-relative ("stacks/immich")
   std::string service;     // the stack, or the module folder holding the service
   std::string namespace_name;
   std::string current;     // the tag in effect now (pattern C: the chart version)
@@ -100,6 +101,16 @@ struct Findings {
   std::size_t files_parsed = 0;       // files tokenized
 
   [[nodiscard]] bool referenced() const { return !references.empty() || !skipped.empty(); }
+  // The folders of the stacks the references are in, each once.
+  [[nodiscard]] std::vector<std::string> stack_dirs() const {
+    std::vector<std::string> out;
+    for (const auto& r : references) {
+      bool seen = false;
+      for (const auto& d : out) seen = seen || d == r.stack_dir;
+      if (!seen) out.push_back(r.stack_dir);
+    }
+    return out;
+  }
 };
 
 struct LocateOptions {
