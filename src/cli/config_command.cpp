@@ -51,6 +51,10 @@ int run_config_check(const ConfigCheckOptions& opts) {
                              settings.settings.repo.string(), config::format_duration(settings.settings.ceiling),
                              settings.settings.rate_limit.count,
                              config::format_duration(settings.settings.rate_limit.window));
+    std::string roots;
+    for (const auto& r : settings.settings.search_roots) roots += (roots.empty() ? "" : ", ") + r + "/";
+    std::cout << fmt::format("search roots: {}; config changes from release notes: {}\n", roots,
+                             settings.settings.config_changes ? "applied" : "flagged only");
     return kDone;
   }
   return kBadInput;

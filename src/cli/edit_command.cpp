@@ -58,6 +58,7 @@ EditOutcome scan_and_edit(const terraform::CommandSetup& setup, const terraform:
   EditOutcome out;
   terraform::LocateOptions locate_options;
   if (setup.config) locate_options.config = &*setup.config;
+  locate_options.search_roots = setup.search_roots;
   auto findings = terraform::locate(setup.repo, request.image, locate_options);
   if (!findings) {
     out.failure = findings.error().message;
@@ -77,7 +78,7 @@ EditOutcome scan_and_edit(const terraform::CommandSetup& setup, const terraform:
     return out;
   }
   out.files = std::move(*files);
-  if (auto err = terraform::write_changes(setup.repo, out.files)) out.failure = err->message;
+  if (auto err = terraform::write_changes(setup.repo, out.files, out.findings.folders)) out.failure = err->message;
   return out;
 }
 

@@ -65,6 +65,7 @@ struct PlanReport {
 void add_findings(PlanReport& report) {
   terraform::LocateOptions options;
   if (report.setup.config) options.config = &*report.setup.config;
+  options.search_roots = report.setup.search_roots;
   auto findings = terraform::locate(report.setup.repo, report.request.image, options);
   if (!findings) {
     report.failure = findings.error().message;

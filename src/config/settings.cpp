@@ -53,6 +53,8 @@ constexpr Key kKeys[] = {
     {"max_concurrency", "UPGRADE_AGENT_MAX_CONCURRENCY"},
     {"rate_limit", "UPGRADE_AGENT_RATE_LIMIT"},
     {"step_mode", "UPGRADE_AGENT_STEP_MODE"},
+    {"search_roots", "UPGRADE_AGENT_SEARCH_ROOTS"},
+    {"config_changes", "UPGRADE_AGENT_CONFIG_CHANGES"},
 };
 
 // Secrets: environment only. A settings file that holds one is an error, so a
@@ -194,6 +196,18 @@ class Loader {
         s.step_mode = StepMode::each;
       } else {
         return error(where, "must be 'stops' or 'each', got '" + value + "'");
+      }
+    } else if (key == "search_roots") {
+      auto parsed = parse_search_roots(value);
+      if (!parsed) return error(where, parsed.error().message);
+      s.search_roots = std::move(*parsed);
+    } else if (key == "config_changes") {
+      if (value == "on") {
+        s.config_changes = true;
+      } else if (value == "off") {
+        s.config_changes = false;
+      } else {
+        return error(where, "must be 'on' or 'off', got '" + value + "'");
       }
     } else if (Duration* d = duration_member(key)) {
       auto parsed = parse_duration(value);
@@ -479,6 +493,39 @@ core::Expected<std::vector<std::string>> parse_insecure_registries(std::string_v
     std::transform(normal.begin(), normal.end(), normal.begin(), [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
     out.push_back(std::move(normal));
   }
+  return out;
+}
+
+core::Expected<std::vector<std::string>> parse_search_roots(std::string_view text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const auto comma = text.find(',', start);
+    std::string_view entry = text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+    start = comma == std::string_view::npos ? text.size() + 1 : comma + 1;
+    while (!entry.empty() && entry.front() == ' ') entry.remove_prefix(1);
+    while (!entry.empty() && entry.back() == ' ') entry.remove_suffix(1);
+    std::string root(entry);
+    while (root.size() > 1 && root.back() == '/') root.pop_back();
+    while (root.rfind("./", 0) == 0) root.erase(0, 2);
+    if (root.empty()) continue;
+    if (root.front() == '/') return core::make_error("search root '" + root + "' must be relative to the repository");
+    if (root != ".") {
+      std::size_t b = 0;
+      while (b <= root.size()) {
+        const auto slash = root.find('/', b);
+        const std::string part = root.substr(b, slash == std::string::npos ? std::string::npos : slash - b);
+        if (part.empty() || part == "." || part == ".." || part[0] == '.') {
+          return core::make_error("search root '" + root +
+                                  "' must be a plain folder inside the repository (no '..' or hidden folders)");
+        }
+        if (slash == std::string::npos) break;
+        b = slash + 1;
+      }
+    }
+    if (std::find(out.begin(), out.end(), root) == out.end()) out.push_back(std::move(root));
+  }
+  if (out.empty()) return core::make_error("names no folder (write e.g. 'stacks' or 'stacks,infra')");
   return out;
 }
 

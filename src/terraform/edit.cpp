@@ -115,7 +115,38 @@ Skipped skipped_from(const Reference& ref, const RefOutcome& o) {
   s.written = ref.written;
   s.rule = o.rule;
   s.reason = o.reason;
+  s.category = o.category;
   return s;
+}
+
+// With one image written at several precisions (`1.37` here, `1.37.0`
+// there) only the references written like the request move: a pinned patch
+// must not become a floating tag, nor a floating tag a pinned one. With one
+// precision everywhere the request is what the user asked for.
+void keep_precision(const std::vector<Reference>& refs, const core::Tag& target, std::vector<RefOutcome>& outcomes) {
+  std::set<std::size_t> precisions;
+  std::vector<std::size_t> precision(refs.size(), 0);
+  for (std::size_t i = 0; i < refs.size(); ++i) {
+    if (refs[i].pattern == Pattern::chart) continue;
+    const auto cur = core::parse_tag(refs[i].current);
+    if (!cur || !cur->is_version()) continue;
+    precision[i] = cur->release.size();
+    precisions.insert(precision[i]);
+  }
+  if (precisions.size() < 2 || !target.is_version()) return;
+  const std::size_t wanted = target.release.size();
+  for (std::size_t i = 0; i < refs.size(); ++i) {
+    auto& o = outcomes[i];
+    if (precision[i] == 0 || precision[i] == wanted) continue;
+    if (o.status != RefStatus::edit && o.status != RefStatus::at_target) continue;
+    o.status = RefStatus::refused;
+    o.rule = core::Rule::none;
+    o.category = "precision";
+    o.reason = "written with " + std::to_string(precision[i]) + " release numbers (" + q(refs[i].current) +
+               ") while the request " + q(target.raw) + " has " + std::to_string(wanted) +
+               ": the image is written at several precisions here, and only the references written like the "
+               "request move (a pinned version never becomes a floating tag, nor the reverse)";
+  }
 }
 
 }  // namespace
@@ -128,7 +159,9 @@ ChangePlan plan_changes(const Findings& findings, const EditRequest& request) {
   const std::string image = findings.image.familiar_name();
   if (refs.empty() && findings.skipped.empty()) {
     plan.outcome = Outcome::not_referenced;
-    plan.reason = image + " is not referenced under stacks/";
+    std::string where;
+    for (const auto& f : findings.folders) where += (where.empty() ? "" : ", ") + f + "/";
+    plan.reason = image + " is not referenced under " + (where.empty() ? std::string("stacks/") : where);
     return plan;
   }
   if (const auto v = core::check_image(findings.image, request.skip_patterns); v.refused()) {
@@ -150,6 +183,7 @@ ChangePlan plan_changes(const Findings& findings, const EditRequest& request) {
     return plan;
   }
   for (std::size_t i = 0; i < refs.size(); ++i) plan.outcomes[i] = decide(refs[i], *target, request);
+  keep_precision(refs, *target, plan.outcomes);
 
   // One site, one change: every reference through it must agree.
   std::map<std::tuple<std::string, std::size_t, std::size_t>, std::vector<std::size_t>> by_site;
@@ -303,8 +337,16 @@ core::Expected<std::vector<FileChange>> render_changes(const ChangePlan& plan, c
 namespace {
 
 // Only files the locator may have matched, inside stacks/, never state.
-std::optional<std::string> unsafe_path(const std::string& rel) {
-  if (rel.rfind("stacks/", 0) != 0) return "outside stacks/";
+std::optional<std::string> unsafe_path(const std::string& rel, const std::vector<std::string>& folders) {
+  const bool allowed = std::any_of(folders.begin(), folders.end(), [&](const std::string& f) {
+    return f == "." || (rel.size() > f.size() && rel.compare(0, f.size(), f) == 0 && rel[f.size()] == '/');
+  });
+  if (!allowed) {
+    if (folders.size() == 1 && folders.front() == "stacks") return "outside stacks/";
+    std::string list;
+    for (const auto& f : folders) list += (list.empty() ? "" : ", ") + f + "/";
+    return "outside the search roots and the modules they call (" + list + ")";
+  }
   std::size_t b = 0;
   while (b <= rel.size()) {
     const auto slash = rel.find('/', b);
@@ -348,13 +390,19 @@ std::optional<std::string> current_content(const std::filesystem::path& p) {
 }  // namespace
 
 std::optional<core::Error> write_changes(const std::filesystem::path& repo, const std::vector<FileChange>& files) {
+  static const std::vector<std::string> kStacks{"stacks"};
+  return write_changes(repo, files, kStacks);
+}
+
+std::optional<core::Error> write_changes(const std::filesystem::path& repo, const std::vector<FileChange>& files,
+                                         const std::vector<std::string>& folders) {
   std::vector<Pending> pending;
   const auto abandon = [&](std::string message) {
     for (const auto& p : pending) ::unlink(p.temp.c_str());
     return core::make_error(std::move(message));
   };
   for (const auto& f : files) {
-    if (auto why = unsafe_path(f.file)) return abandon("refusing to write " + f.file + ": " + *why);
+    if (auto why = unsafe_path(f.file, folders)) return abandon("refusing to write " + f.file + ": " + *why);
     // No link anywhere on the way: a link would make the write land elsewhere.
     std::filesystem::path walk = repo;
     struct stat st {};

@@ -1,5 +1,8 @@
 #include "terraform/extract.hpp"
 
+#include "terraform/layout.hpp"
+#include "terraform/lifecycle.hpp"
+
 #include <algorithm>
 #include <map>
 #include <set>
@@ -49,6 +52,8 @@ struct Context {
   int release_file = -1;
   std::string key;                    // the attribute / object key holding the value
   int owner_file = -1;                // values files: the .tf loading it (service and namespace come from there)
+  int block = -1;                     // the block of the attribute being walked (in `file`)
+  std::string attribute;              // that attribute's name
 };
 
 struct RawRef {
@@ -62,6 +67,8 @@ struct RawRef {
   bool whole = false;         // the match is the entire string/scalar
   std::string written;
   bool yaml_loaded = true;    // values files: loaded by file()/templatefile() somewhere in the stack
+  bool by_shape = false;      // an image object matched by its keys, not followed from a use
+  std::pair<int, int> shape_tag{-1, -1};  // (file, expr) of its version
 };
 
 bool image_key(std::string_view key) {
@@ -114,6 +121,8 @@ class Extractor {
       Context ctx;
       ctx.file = fi;
       ctx.key = a.name;
+      ctx.block = a.block;
+      ctx.attribute = a.name;
       const hcl::Block* b = doc.block(a.block);
       if (b && b->type == "variable" && a.name == "default" && b->parent == -1) ctx.usage_def = DefKind::variable_default;
       else if (b && b->type == "locals" && b->parent == -1) ctx.usage_def = DefKind::locals;
@@ -213,13 +222,19 @@ class Extractor {
     const hcl::ObjectItem* tag = nullptr;
     const hcl::ObjectItem* registry = nullptr;
     const hcl::ObjectItem* image = nullptr;
+    const hcl::ObjectItem* uri = nullptr;
+    const hcl::ObjectItem* name = nullptr;
     for (const auto& item : x.items) {
       if (item.key == "repository") repo = &item;
       else if (item.key == "tag") tag = &item;
+      else if (item.key == "version" && !tag) tag = &item;
       else if (item.key == "registry") registry = &item;
       else if (item.key == "image") image = &item;
+      else if (item.key == "uri") uri = &item;
+      else if (item.key == "name") name = &item;
     }
-    if (!repo && tag && image) repo = image;
+    // Image objects: the name as repository, image, uri or name, the version as tag or version.
+    if (!repo && tag) repo = image ? image : uri ? uri : name;
     if (!repo) return;
     const auto repos = m_.resolve(fi, repo->value);
     if (std::none_of(repos.begin(), repos.end(),
@@ -256,6 +271,10 @@ class Extractor {
             r.usage_offset = rv ? rv->begin : x.begin;
             r.whole = true;
             r.written = printable(pair.text);
+            // An object defined (not used) here: found by its shape, unless
+            // some use of it is followed to these bytes (then that use counts).
+            r.by_shape = !ctx.in_encode && ctx.release < 0 && ctx.usage_def != DefKind::here;
+            if (r.by_shape && tag) r.shape_tag = {fi, tag->value};
             consumed_.insert({fi, repo->value});
             if (tag) consumed_.insert({fi, tag->value});
             raws_.push_back(std::move(r));
@@ -419,9 +438,10 @@ class Extractor {
 
   std::string service_for(const std::string& dir) const {
     const std::string& root = m_.root_dir();
-    if (dir.size() <= root.size()) return m_.stack();
+    // A module folder outside the stack serves the stack that calls it.
+    if (dir == root || (!root.empty() && !inside(dir, root))) return m_.stack();
     std::vector<std::string> parts;
-    std::string rest = dir.substr(root.size() + 1);
+    std::string rest = root.empty() ? dir : dir.substr(root.size() + 1);
     std::size_t b = 0;
     while (b <= rest.size()) {
       const auto slash = rest.find('/', b);
@@ -435,7 +455,7 @@ class Extractor {
       i = 1;
     }
     std::string service_dir = root;
-    for (std::size_t k = 0; k <= i; ++k) service_dir += "/" + parts[k];
+    for (std::size_t k = 0; k <= i; ++k) service_dir += (service_dir.empty() ? "" : "/") + parts[k];
     // A folder instantiated by several module calls (a factory) is not one service.
     if (m_.callers_of(service_dir).size() > 1) return m_.stack();
     return parts[i];
@@ -468,9 +488,19 @@ class Extractor {
         if (s.def != DefKind::here && s.def_expr.first >= 0) consumed_.insert(s.def_expr);
       }
     }
+    // Version expressions some followed use reaches: an object matched by
+    // shape there is the same reference, already found.
+    std::set<std::pair<int, int>> followed;
+    for (const auto& r : raws_) {
+      if (r.by_shape) continue;
+      for (const auto& s : r.comp.segs) {
+        if (s.begin >= r.m.tag_begin && s.end <= r.m.tag_end && s.def_expr.first >= 0) followed.insert(s.def_expr);
+      }
+    }
     std::set<std::tuple<std::string, std::size_t, std::string, std::size_t>> seen;
     for (const auto& r : raws_) {
-      if (r.usage_template.second >= 0 && consumed_.count(r.usage_template)) continue;
+      if (r.usage_template.second >= 0 && consumed_.count(r.usage_template) && !r.by_shape) continue;
+      if (r.by_shape && followed.count(r.shape_tag)) continue;
       convert(r, seen);
     }
     chart_references();
@@ -479,6 +509,34 @@ class Extractor {
     for (auto& s : skipped_) {
       if (seen_skips.insert({s.file, s.line, s.reason}).second) out_.skipped.push_back(std::move(s));
     }
+  }
+
+  // A reference in a resource whose ignore_changes names its image is owned
+  // by another controller: reported, never edited. Either way a resource
+  // carrying a controller's annotations is noted once.
+  bool lifecycle_ignored(const RawRef& r) {
+    if (r.form != Form::string || r.ctx.file != r.usage_file || r.ctx.block < 0) return false;
+    const hcl::Document& doc = m_.file(r.usage_file).doc;
+    const int resource = enclosing_resource_block(doc, r.ctx.block);
+    if (resource < 0) return false;
+    if (noted_.insert({r.usage_file, resource}).second) {
+      if (auto text = controller_note(m_, r.usage_file, resource); !text.empty()) {
+        Note n;
+        n.file = m_.file(r.usage_file).path;
+        n.line = m_.file(r.usage_file).src.line_of(doc.blocks[static_cast<std::size_t>(resource)].begin);
+        n.stack = m_.stack();
+        n.text = std::move(text);
+        out_.notes.push_back(std::move(n));
+      }
+    }
+    const auto by = ignored_by_lifecycle(m_, r.usage_file, r.ctx.block, r.ctx.attribute);
+    if (!by) return false;
+    skip(r, core::Rule::none,
+         "not owned by Terraform: " + by->resource_name + (by->container.empty() ? "" : " " + by->container) +
+             " is in lifecycle.ignore_changes (" + m_.file(r.usage_file).path + ":" + std::to_string(by->line) + ": `" +
+             by->entry + "`), so another controller sets the live tag and an edit here would deploy nothing");
+    skipped_.back().category = "ignore_changes";
+    return true;
   }
 
   void convert(const RawRef& r, std::set<std::tuple<std::string, std::size_t, std::string, std::size_t>>& seen) {
@@ -507,6 +565,7 @@ class Extractor {
            "values file not loaded by file() or templatefile() in this stack: not known to be deployed");
       return;
     }
+    if (lifecycle_ignored(r)) return;
     has_direct_ = true;
     const std::string_view tag = std::string_view(r.comp.text).substr(r.m.tag_begin, r.m.tag_end - r.m.tag_begin);
     if (tag.find(kPlaceholder) != std::string_view::npos) {
@@ -540,6 +599,7 @@ class Extractor {
     ref.line = m_.file(r.usage_file).src.line_of(r.usage_offset);
     ref.written = r.written;
     ref.stack = m_.stack();
+    ref.stack_dir = m_.root_dir().empty() ? "." : m_.root_dir();
     const StackFile& owner = m_.file(r.ctx.owner_file >= 0 ? r.ctx.owner_file : r.usage_file);
     ref.service = service_for(owner.dir);
     ref.namespace_name = namespace_cached(owner.dir, owner.path);
@@ -568,7 +628,17 @@ class Extractor {
       ref.pattern = def == DefKind::here ? Pattern::literal : Pattern::variable;
       ref.detail = detail_for(def);
     }
+    ref.by_shape = r.by_shape;
     if (!seen.insert({ref.file, ref.line, ref.site.file, ref.site.offset}).second) return;
+    if (ref.by_shape) {
+      Note n;
+      n.file = ref.file;
+      n.line = ref.line;
+      n.stack = ref.stack;
+      n.text = ref.written + ": matched by shape (an object whose name is the image and whose sibling holds the "
+               "version); no use of it was followed to a container";
+      out_.notes.push_back(std::move(n));
+    }
     refs_.push_back(std::move(ref));
   }
 
@@ -653,6 +723,7 @@ class Extractor {
       ref.line = s.line;
       ref.written = s.written;
       ref.stack = m_.stack();
+      ref.stack_dir = m_.root_dir().empty() ? "." : m_.root_dir();
       ref.service = service_for(f.dir);
       ref.namespace_name = namespace_cached(f.dir, f.path);
       if (const auto* ns = f.doc.attribute(bi, "namespace")) {
@@ -683,6 +754,7 @@ class Extractor {
   std::vector<Skipped> skipped_;
   std::map<std::pair<int, int>, std::string> evidence_;  // (file, helm_release block) -> why
   std::map<std::string, std::string> ns_cache_;
+  std::set<std::pair<int, int>> noted_;  // (file, resource) already checked for a controller's annotations
   bool has_direct_ = false;
 };
 

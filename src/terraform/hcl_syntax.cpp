@@ -485,9 +485,11 @@ class Parser {
     advance();
     skip_trivia(true);
     if (cur().kind == TokenKind::ident && cur().text(src_) == "for") {
-      pos_ = open;
       ex(e).kind = ExprKind::other;
-      skip_balanced();
+      if (!parse_for(e, true, "}")) {
+        pos_ = open;
+        skip_balanced();
+      }
       ex(e).end = last_end_;
       return e;
     }
@@ -526,15 +528,80 @@ class Parser {
     return e;
   }
 
+  // `for K, V in COLL : KEY => VALUE... if COND` up to and including the
+  // closer; false (nothing recorded) when it is not written that way. The
+  // sub-expressions are parsed first and stored after: parsing may move
+  // every element of the expression vector.
+  bool parse_for(int e, bool object_form, std::string_view closer) {
+    advance();  // for
+    skip_trivia(true);
+    if (cur().kind != TokenKind::ident) return false;
+    std::string first(cur().text(src_));
+    std::string second;
+    advance();
+    skip_trivia(true);
+    if (punct(",")) {
+      advance();
+      skip_trivia(true);
+      if (cur().kind != TokenKind::ident) return false;
+      second = std::string(cur().text(src_));
+      advance();
+      skip_trivia(true);
+    }
+    if (cur().kind != TokenKind::ident || cur().text(src_) != "in") return false;
+    advance();
+    skip_trivia(true);
+    const int collection = parse_expr(false);
+    skip_trivia(true);
+    if (!punct(":")) return false;
+    advance();
+    skip_trivia(true);
+    int key = -1;
+    if (object_form) {
+      key = parse_expr(false);
+      skip_trivia(true);
+      if (!punct("=>")) return false;
+      advance();
+      skip_trivia(true);
+    }
+    const int value = parse_expr(false);
+    skip_trivia(true);
+    if (punct("...")) {
+      advance();
+      skip_trivia(true);
+    }
+    int cond = -1;
+    if (cur().kind == TokenKind::ident && cur().text(src_) == "if") {
+      advance();
+      skip_trivia(true);
+      cond = parse_expr(false);
+      skip_trivia(true);
+    }
+    if (!punct(closer)) return false;
+    advance();
+    Expr& x = ex(e);
+    x.for_key_var = second.empty() ? std::string() : first;
+    x.for_value_var = second.empty() ? first : second;
+    x.for_collection = collection;
+    x.for_key = key;
+    x.for_value = value;
+    for (int c : {collection, key, value, cond}) {
+      if (c >= 0) x.children.push_back(c);
+    }
+    return true;
+  }
+
   int parse_tuple() {
     const int e = new_expr(ExprKind::tuple, cur().begin);
     const std::size_t open = pos_;
     advance();
     skip_trivia(true);
     if (cur().kind == TokenKind::ident && cur().text(src_) == "for") {
-      pos_ = open;
       ex(e).kind = ExprKind::other;
-      skip_balanced();
+      if (!parse_for(e, false, "]")) {
+        pos_ = open;
+        skip_balanced();
+      }
       ex(e).end = last_end_;
       return e;
     }

@@ -21,6 +21,7 @@
 #include <thread>
 
 #include "terraform/extract.hpp"
+#include "terraform/layout.hpp"
 #include "terraform/stack_model.hpp"
 #include "upgrade_agent/config/upgrade_config.hpp"
 #include "upgrade_agent/terraform/hcl_lexer.hpp"
@@ -52,18 +53,13 @@ std::optional<FileKind> classify(std::string_view name) {
 
 struct Entry {
   std::string path;   // repo-relative
-  std::string stack;
   FileKind kind;
   bool candidate = false;
   std::string content;  // kept for candidates
 };
 
-// "stacks/<stack>/..." -> "<stack>"; empty for files directly in stacks/.
-std::string stack_of(std::string_view path) {
-  if (path.rfind("stacks/", 0) != 0) return {};
-  const auto rest = path.substr(7);
-  const auto slash = rest.find('/');
-  return slash == std::string_view::npos ? std::string() : std::string(rest.substr(0, slash));
+std::string child_path(const std::string& dir, std::string_view name) {
+  return dir == "." ? std::string(name) : dir + "/" + std::string(name);
 }
 
 bool mentions(std::string_view text, const detail::Target& t, FileKind kind) {
@@ -140,12 +136,13 @@ class Walker {
  public:
   // keep_hcl: keep every Terraform/Terragrunt file (a stack read in full);
   // otherwise only files that mention the target (the pre-filter).
-  Walker(int root_fd, const detail::Target& target, bool keep_hcl)
-      : root_fd_(root_fd), target_(target), keep_hcl_(keep_hcl) {}
+  // recursive: also the folders below (a flat root's own files are read alone).
+  Walker(int root_fd, const detail::Target& target, bool keep_hcl, bool recursive = true)
+      : root_fd_(root_fd), target_(target), keep_hcl_(keep_hcl), recursive_(recursive) {}
 
-  void run(const std::string& top, unsigned threads) {
-    top_ = top;
-    queue_.push_back(top);
+  void run(const std::vector<std::string>& tops, unsigned threads) {
+    top_ = tops.empty() ? std::string() : tops.front();
+    for (const auto& t : tops) queue_.push_back(t);
     std::vector<std::thread> pool;
     results_.resize(threads);
     for (unsigned i = 1; i < threads; ++i) pool.emplace_back([this, i] { work(i); });
@@ -159,8 +156,14 @@ class Walker {
       for (auto& e : r) all.push_back(std::move(e));
     }
     std::sort(all.begin(), all.end(), [](const Entry& a, const Entry& b) { return a.path < b.path; });
+    // Nested search roots list a file twice.
+    all.erase(std::unique(all.begin(), all.end(), [](const Entry& a, const Entry& b) { return a.path == b.path; }),
+              all.end());
     return all;
   }
+
+  // Folders holding a terragrunt.hcl: the Terragrunt units.
+  [[nodiscard]] const std::set<std::string>& units() const { return units_; }
 
   [[nodiscard]] const std::optional<std::string>& error() const { return error_; }
   [[nodiscard]] std::size_t scanned() const { return scanned_; }
@@ -196,6 +199,7 @@ class Walker {
       }
       return;
     }
+    bool unit = false;
     std::vector<std::string> subdirs;
     std::size_t scanned = 0;
     // getdents64 directly: readdir() would add an fstat and an fcntl per folder.
@@ -219,21 +223,20 @@ class Walker {
         // Never follow links (an edit would write through them) and never
         // enter .terraform/, .terragrunt-cache/, .git/ or other hidden folders.
         if (type == DT_DIR) {
-          if (name[0] != '.') subdirs.push_back(dir + "/" + std::string(name));
+          if (name[0] != '.' && recursive_) subdirs.push_back(child_path(dir, name));
           continue;
         }
         if (type != DT_REG) continue;
         const auto kind = classify(name);
         if (!kind) continue;
-        if (dir == "stacks") continue;  // files directly in stacks/ belong to no stack
+        if (name == "terragrunt.hcl") unit = true;
         ++scanned;
         std::size_t used = 0;
         if (!read_at(fd, raw_name, buffer, used)) continue;
         const bool candidate = mentions(std::string_view(buffer.data(), used), target_, *kind);
         if (!candidate && !(keep_hcl_ && *kind != FileKind::yaml)) continue;
         Entry e;
-        e.path = dir + "/" + std::string(name);
-        e.stack = stack_of(e.path);
+        e.path = child_path(dir, name);
         e.kind = *kind;
         e.candidate = candidate;
         e.content.assign(buffer.data(), used);
@@ -244,6 +247,7 @@ class Walker {
     {
       std::lock_guard lock(mutex_);
       scanned_ += scanned;
+      if (unit) units_.insert(dir);
     }
     if (!subdirs.empty()) {
       {
@@ -286,7 +290,9 @@ class Walker {
   int root_fd_;
   const detail::Target& target_;
   bool keep_hcl_;
+  bool recursive_;
   std::string top_;
+  std::set<std::string> units_;
   std::size_t scanned_ = 0;
   std::mutex mutex_;
   std::condition_variable ready_;
@@ -298,11 +304,62 @@ class Walker {
 
 }  // namespace
 
+namespace {
+
+// The search roots, checked; empty means {"stacks"}.
+core::Expected<std::vector<std::string>> roots_of(const LocateOptions& options) {
+  std::vector<std::string> out;
+  const std::vector<std::string> fallback{"stacks"};
+  for (const auto& r : options.search_roots.empty() ? fallback : options.search_roots) {
+    std::string error;
+    auto root = detail::normalise_root(r, error);
+    if (!root) return core::make_error(error);
+    if (std::find(out.begin(), out.end(), *root) == out.end()) out.push_back(std::move(*root));
+  }
+  return out;
+}
+
+// Loads the module folders outside `key` that its files call, and the ones
+// those call, each folder once. `load(dir)` returns the folder's files.
+template <class Load>
+void add_called_modules(const detail::StackKey& key, std::vector<StackFile>& files, std::vector<std::string>& folders,
+                        const Load& load) {
+  std::set<std::string> seen;
+  for (std::size_t i = 0; i < files.size() && seen.size() < 64; ++i) {
+    for (auto& dir : detail::module_folders(files[i])) {
+      const bool own = dir == key.dir || (!key.flat && detail::inside(dir, key.dir));
+      if (own || !seen.insert(dir).second) continue;
+      for (auto& f : load(dir)) files.push_back(std::move(f));
+      folders.push_back(std::move(dir));
+    }
+  }
+}
+
+void finish_findings(Findings& findings, const std::vector<std::string>& roots, std::vector<std::string> modules) {
+  findings.folders = roots;
+  std::sort(modules.begin(), modules.end());
+  modules.erase(std::unique(modules.begin(), modules.end()), modules.end());
+  for (auto& m : modules) {
+    const bool covered = std::any_of(roots.begin(), roots.end(), [&](const std::string& r) {
+      return r == m || detail::inside(m, r);
+    });
+    if (!covered) findings.folders.push_back(std::move(m));
+  }
+  sort_findings(findings);
+}
+
+}  // namespace
+
 core::Expected<Findings> locate(const std::filesystem::path& repo, const core::ImageRef& image,
                                 const LocateOptions& options) {
+  auto roots = roots_of(options);
+  if (!roots) return roots.error();
   std::error_code ec;
-  if (!std::filesystem::is_directory(repo / "stacks", ec)) {
-    return core::make_error("no stacks/ folder in " + repo.string() + " (is it the infra repository?)");
+  for (const auto& r : *roots) {
+    if (std::filesystem::is_directory(repo / r, ec)) continue;
+    if (r == "stacks") return core::make_error("no stacks/ folder in " + repo.string() + " (is it the infra repository?)");
+    return core::make_error("search root " + r + "/ (search_roots, UPGRADE_AGENT_SEARCH_ROOTS) is not a folder in " +
+                            repo.string());
   }
   const int root_fd = ::open(repo.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (root_fd < 0) return core::make_error("cannot open " + repo.string() + ": " + std::strerror(errno));
@@ -310,32 +367,50 @@ core::Expected<Findings> locate(const std::filesystem::path& repo, const core::I
   // Pass 1: every file read once, in parallel; only files naming the image
   // (or a chart repository that may run it) are kept.
   Walker prefilter(root_fd, target, false);
-  prefilter.run("stacks", pick_threads(options.threads));
+  prefilter.run(*roots, pick_threads(options.threads));
   if (prefilter.error()) {
     ::close(root_fd);
     return core::make_error(*prefilter.error());
   }
-  std::set<std::string> stacks;
-  for (const auto& e : prefilter.entries()) stacks.insert(e.stack);
+  detail::Layout layout(*roots, std::filesystem::absolute(repo).lexically_normal().filename().string());
+  for (const auto& u : prefilter.units()) layout.add_unit(u);
+  std::set<detail::StackKey> stacks;
+  for (const auto& e : prefilter.entries()) {
+    if (auto key = layout.stack_for(e.path)) stacks.insert(std::move(*key));
+  }
 
   Findings findings;
   findings.image = target.image;
   findings.files_scanned = prefilter.scanned();
-  // Pass 2: the stacks with a hit, read in full (their variables, locals,
-  // module calls and namespaces live in files that need not name the image).
-  for (const auto& stack : stacks) {
-    Walker whole(root_fd, target, true);
-    whole.run("stacks/" + stack, 1);
+  std::vector<std::string> modules;
+  const auto read_folder = [&](const std::string& dir, bool recursive) {
+    Walker whole(root_fd, target, true, recursive);
+    whole.run({dir}, 1);
     std::vector<StackFile> loaded;
     for (auto& e : whole.entries()) {
       loaded.push_back(make_stack_file(std::move(e.path), e.kind, std::move(e.content), e.candidate));
     }
+    return loaded;
+  };
+  // Pass 2: the stacks with a hit, read in full (their variables, locals,
+  // module calls and namespaces live in files that need not name the image),
+  // with the module folders they call wherever those are.
+  for (const auto& key : stacks) {
+    std::vector<StackFile> loaded;
+    for (auto& f : read_folder(key.dir, !key.flat)) {
+      const auto owner = layout.stack_for(f.path);
+      if (owner && owner->dir == key.dir) loaded.push_back(std::move(f));
+    }
+    add_called_modules(key, loaded, modules, [&](const std::string& dir) {
+      std::error_code dir_ec;
+      return std::filesystem::is_directory(repo / dir, dir_ec) ? read_folder(dir, false) : std::vector<StackFile>();
+    });
     findings.files_parsed += loaded.size();
-    const detail::StackModel model(stack, std::move(loaded));
+    const detail::StackModel model(key.name, key.dir == "." ? std::string() : key.dir, *roots, std::move(loaded));
     detail::extract_stack(model, target, findings);
   }
   ::close(root_fd);
-  sort_findings(findings);
+  finish_findings(findings, *roots, std::move(modules));
   return findings;
 }
 
@@ -343,31 +418,55 @@ Findings locate_in(const std::vector<MemoryFile>& files, const core::ImageRef& i
   const detail::Target target = detail::make_target(image, options.config);
   Findings findings;
   findings.image = target.image;
-  std::map<std::string, std::vector<const MemoryFile*>> by_stack;
+  auto roots = roots_of(options);
+  if (!roots) return findings;
+  detail::Layout layout(*roots, "repo");
+  std::vector<const MemoryFile*> usable;
   for (const auto& f : files) {
-    const auto stack = stack_of(f.path);
     const auto slash = f.path.rfind('/');
-    if (stack.empty() || !classify(f.path.substr(slash + 1))) continue;
-    if (f.path.find("/.") != std::string::npos) continue;
-    by_stack[stack].push_back(&f);
+    const std::string name = slash == std::string::npos ? f.path : f.path.substr(slash + 1);
+    if (!classify(name) || f.path.find("/.") != std::string::npos || f.path.front() == '.') continue;
+    usable.push_back(&f);
+    if (name == "terragrunt.hcl") layout.add_unit(detail::parent_dir(f.path));
+  }
+  std::map<detail::StackKey, std::vector<const MemoryFile*>> by_stack;
+  for (const auto* f : usable) {
+    auto key = layout.stack_for(f->path);
+    if (!key) continue;
+    by_stack[std::move(*key)].push_back(f);
     ++findings.files_scanned;
   }
-  for (const auto& [stack, list] : by_stack) {
+  const auto load = [&](const MemoryFile& f) {
+    const auto kind = *classify(f.path.substr(f.path.rfind('/') + 1));
+    const bool candidate = mentions(f.content, target, kind);
+    return std::make_pair(candidate, kind);
+  };
+  std::vector<std::string> modules;
+  for (const auto& [key, list] : by_stack) {
     std::vector<StackFile> loaded;
     bool any = false;
     for (const auto* f : list) {
-      const auto kind = *classify(f->path.substr(f->path.rfind('/') + 1));
-      const bool candidate = mentions(f->content, target, kind);
+      const auto [candidate, kind] = load(*f);
       any = any || candidate;
       if (kind == FileKind::yaml && !candidate) continue;
       loaded.push_back(make_stack_file(f->path, kind, f->content, candidate));
     }
     if (!any) continue;
+    add_called_modules(key, loaded, modules, [&](const std::string& dir) {
+      std::vector<StackFile> out;
+      for (const auto* f : usable) {
+        if (detail::parent_dir(f->path) != dir) continue;
+        const auto [candidate, kind] = load(*f);
+        if (kind == FileKind::yaml && !candidate) continue;
+        out.push_back(make_stack_file(f->path, kind, f->content, candidate));
+      }
+      return out;
+    });
     findings.files_parsed += loaded.size();
-    const detail::StackModel model(stack, std::move(loaded));
+    const detail::StackModel model(key.name, key.dir == "." ? std::string() : key.dir, *roots, std::move(loaded));
     detail::extract_stack(model, target, findings);
   }
-  sort_findings(findings);
+  finish_findings(findings, *roots, std::move(modules));
   return findings;
 }
 

@@ -40,6 +40,12 @@ core::Expected<CommandSetup> load_repo_and_config(std::string_view repo_arg, std
   auto loaded = config::load_settings(std::nullopt, config::process_environment());
   config::Settings& settings = loaded.settings;
   CommandSetup out;
+  for (const auto& p : loaded.problems) {
+    if (p.severity == config::Problem::Severity::error && p.where == "UPGRADE_AGENT_SEARCH_ROOTS") {
+      return core::make_error(p.where + ": " + p.message);
+    }
+  }
+  out.search_roots = settings.search_roots;
   if (!repo_arg.empty()) settings.repo = std::filesystem::path(repo_arg);
   out.repo = settings.repo;
   std::error_code ec;
@@ -176,9 +182,22 @@ json::object report_json(const Findings& findings, const ChangePlan& plan, const
     e["written"] = s.written;
     e["rule"] = std::string(core::to_string(s.rule));
     e["reason"] = s.reason;
+    if (!s.category.empty()) e["category"] = s.category;
     skipped.push_back(std::move(e));
   }
   o["skipped"] = std::move(skipped);
+  if (!findings.notes.empty()) {
+    json::array notes;
+    for (const auto& n : findings.notes) {
+      json::object e;
+      e["file"] = n.file;
+      e["line"] = n.line;
+      e["stack"] = n.stack;
+      e["note"] = n.text;
+      notes.push_back(std::move(e));
+    }
+    o["notes"] = std::move(notes);
+  }
 
   json::array refs;
   for (std::size_t i = 0; i < findings.references.size(); ++i) {
@@ -206,6 +225,7 @@ json::object report_json(const Findings& findings, const ChangePlan& plan, const
     json::array via;
     for (const auto& v : r.via) via.emplace_back(v);
     e["via"] = std::move(via);
+    if (r.by_shape) e["matched_by_shape"] = true;
     if (r.pattern == Pattern::chart) {
       e["release"] = r.release;
       e["chart"] = r.chart;
@@ -244,6 +264,9 @@ std::string report_text(const Findings& findings, const ChangePlan& plan, const 
   }
   for (const auto& s : plan.skipped) {
     out += "  skipped " + s.file + ":" + std::to_string(s.line) + "  " + s.written + ": " + s.reason + "\n";
+  }
+  for (const auto& n : findings.notes) {
+    out += "  note    " + n.file + ":" + std::to_string(n.line) + "  " + n.text + "\n";
   }
   switch (plan.outcome) {
     case Outcome::edit:

@@ -38,6 +38,7 @@ struct CommandSetup {
   std::optional<config::UpgradeConfig> config;
   std::filesystem::path config_path;
   std::vector<std::string> warnings;
+  std::vector<std::string> search_roots{"stacks"};  // settings: search_roots
 };
 core::Expected<CommandSetup> load_repo_and_config(std::string_view repo_arg, std::string_view config_arg);
 

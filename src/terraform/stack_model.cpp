@@ -76,7 +76,16 @@ std::string join_path(const std::string& dir, const std::string& rel) {
 }
 
 StackModel::StackModel(std::string stack, std::vector<StackFile> files)
-    : stack_(std::move(stack)), root_("stacks/" + stack_), files_(std::move(files)) {
+    : stack_(std::move(stack)), root_("stacks/" + stack_), search_roots_{"stacks"}, files_(std::move(files)) {
+  index();
+}
+
+StackModel::StackModel(std::string stack, std::string root_dir, std::vector<std::string> search_roots,
+                       std::vector<StackFile> files)
+    : stack_(std::move(stack)),
+      root_(std::move(root_dir)),
+      search_roots_(std::move(search_roots)),
+      files_(std::move(files)) {
   index();
 }
 
@@ -128,9 +137,222 @@ void StackModel::index() {
       }
     }
   }
+  expr_attr_.resize(files_.size());
+  for (int fi = 0; fi < static_cast<int>(files_.size()); ++fi) {
+    const hcl::Document& doc = files_[static_cast<std::size_t>(fi)].doc;
+    auto& owner = expr_attr_[static_cast<std::size_t>(fi)];
+    owner.assign(doc.exprs.size(), -1);
+    if (files_[static_cast<std::size_t>(fi)].kind == FileKind::yaml) continue;
+    for (int ai = 0; ai < static_cast<int>(doc.attributes.size()); ++ai) {
+      walk(doc, doc.attributes[static_cast<std::size_t>(ai)].value, 0, [&](int e, const hcl::Expr&) {
+        if (e >= 0 && static_cast<std::size_t>(e) < owner.size()) owner[static_cast<std::size_t>(e)] = ai;
+      });
+    }
+  }
   for (int fi = 0; fi < static_cast<int>(files_.size()); ++fi) {
     if (files_[static_cast<std::size_t>(fi)].kind != FileKind::yaml) index_loads(fi);
   }
+}
+
+std::pair<int, int> StackModel::binding_block(int fi, int e, const std::string& name) const {
+  if (fi < 0 || static_cast<std::size_t>(fi) >= expr_attr_.size()) return {-1, -1};
+  const auto& owner = expr_attr_[static_cast<std::size_t>(fi)];
+  if (e < 0 || static_cast<std::size_t>(e) >= owner.size() || owner[static_cast<std::size_t>(e)] < 0) return {-1, -1};
+  const hcl::Document& doc = file(fi).doc;
+  const hcl::Attribute& a = doc.attributes[static_cast<std::size_t>(owner[static_cast<std::size_t>(e)])];
+  int b = a.block;
+  // A block's own for_each is evaluated outside the block.
+  if (a.name == "for_each" && b >= 0) b = doc.blocks[static_cast<std::size_t>(b)].parent;
+  for (int guard = 0; b >= 0 && guard < 256; ++guard) {
+    const hcl::Block& blk = doc.blocks[static_cast<std::size_t>(b)];
+    if (doc.attribute(b, "for_each") != nullptr) {
+      if (blk.type == "dynamic") {
+        std::string iterator = blk.labels.empty() ? std::string() : blk.labels[0];
+        if (const auto* it = doc.attribute(b, "iterator")) {
+          if (const auto* x = doc.expr(it->value); x && x->kind == hcl::ExprKind::traversal && x->steps.empty()) {
+            iterator = x->name;
+          }
+        }
+        if (iterator == name) return {fi, b};
+      } else if (name == "each") {
+        return {fi, b};
+      }
+    }
+    b = blk.parent;
+  }
+  return {-1, -1};
+}
+
+std::vector<StackModel::Node> StackModel::binding_elements(int fi, int e, const hcl::Expr& t, int depth) const {
+  const auto binding = binding_block(fi, e, t.name);
+  if (binding.first < 0) return {};
+  if (const auto it = bound_.find(binding); it != bound_.end()) return {it->second};
+  const auto* each = file(binding.first).doc.attribute(binding.second, "for_each");
+  if (!each) return {};
+  return elements(binding.first, each->value, depth + 1);
+}
+
+void StackModel::unbound_iterators(int fi, int e, int depth, std::vector<std::pair<int, int>>& out) const {
+  const hcl::Expr* x = expr(fi, e);
+  if (!x || depth > 16) return;
+  if (x->kind == hcl::ExprKind::traversal && x->name != "var" && x->name != "local" && x->name != "path") {
+    const auto binding = binding_block(fi, e, x->name);
+    if (binding.first >= 0 && bound_.count(binding) == 0 &&
+        std::find(out.begin(), out.end(), binding) == out.end()) {
+      out.push_back(binding);
+    }
+    return;
+  }
+  for (const auto& p : x->parts) {
+    if (p.expr >= 0) unbound_iterators(fi, p.expr, depth + 1, out);
+  }
+  for (int c : x->children) unbound_iterators(fi, c, depth + 1, out);
+}
+
+std::vector<StackModel::Node> StackModel::elements(int fi, int e, int depth) const {
+  std::vector<Node> out;
+  const hcl::Expr* x = expr(fi, e);
+  if (!x || depth > kMaxResolveDepth || budget_ == 0) return out;
+  --budget_;
+  const auto add = [&](std::vector<Node> more) {
+    for (auto& n : more) {
+      if (out.size() < 4 * kMaxAlternatives) out.push_back(std::move(n));
+    }
+  };
+  switch (x->kind) {
+    case hcl::ExprKind::object:
+      for (const auto& item : x->items) out.push_back(Node{fi, item.value, DefKind::here, {}, {}});
+      return out;
+    case hcl::ExprKind::tuple:
+      for (int c : x->children) out.push_back(Node{fi, c, DefKind::here, {}, {}});
+      return out;
+    case hcl::ExprKind::call:
+      // merge(), tomap(), toset(), concat(): the elements of every argument.
+      if (x->name == "merge" || x->name == "tomap" || x->name == "toset" || x->name == "concat" ||
+          x->name == "tolist") {
+        for (int c : x->children) add(elements(fi, c, depth + 1));
+      }
+      return out;
+    case hcl::ExprKind::traversal:
+      for (const auto& n : navigate(fi, e, {}, 0, depth + 1)) {
+        auto inner = elements(n.file, n.expr, depth + 1);
+        for (auto& i : inner) {
+          if (i.def == DefKind::here && n.def != DefKind::here) {
+            i.def = n.def;
+            i.where = n.where;
+            i.via = n.via;
+          }
+        }
+        add(std::move(inner));
+      }
+      return out;
+    case hcl::ExprKind::other: {
+      if (x->for_value_var.empty()) return out;
+      // A for-expression that filters or re-keys: its value must be the
+      // element itself or a path into it to be followed.
+      const hcl::Expr* v = expr(fi, x->for_value);
+      if (!v || v->kind != hcl::ExprKind::traversal || v->name != x->for_value_var) return out;
+      for (const auto& n : elements(fi, x->for_collection, depth + 1)) {
+        auto inner = navigate(n.file, n.expr, v->steps, 0, depth + 1);
+        for (auto& i : inner) {
+          if (i.def == DefKind::here && n.def != DefKind::here) {
+            i.def = n.def;
+            i.where = n.where;
+            i.via = n.via;
+          }
+        }
+        add(std::move(inner));
+      }
+      return out;
+    }
+    default:
+      return out;
+  }
+}
+
+std::vector<StackModel::Node> StackModel::navigate(int fi, int e, const std::vector<hcl::TraversalStep>& steps,
+                                                   std::size_t first, int depth) const {
+  std::vector<Node> out;
+  const hcl::Expr* x = expr(fi, e);
+  if (!x || depth > kMaxResolveDepth || budget_ == 0) return out;
+  --budget_;
+  if (x->kind == hcl::ExprKind::object && first < steps.size()) {
+    for (const auto& item : x->items) {
+      if (!item.key.empty() && item.key == steps[first].name) return navigate(fi, item.value, steps, first + 1, depth + 1);
+    }
+    return out;
+  }
+  if (x->kind != hcl::ExprKind::traversal) {
+    if (first >= steps.size()) out.push_back(Node{fi, e, DefKind::here, {}, {}});
+    return out;
+  }
+  std::vector<hcl::TraversalStep> all = x->steps;
+  all.insert(all.end(), steps.begin() + static_cast<std::ptrdiff_t>(std::min(first, steps.size())), steps.end());
+  if (all.empty() || all[0].name.empty()) return out;
+  const std::string& dir = file(fi).dir;
+  const std::string& name = all[0].name;
+  const auto relabel = [](std::vector<Node> nodes, DefKind def, const std::string& where, const std::string& via) {
+    for (auto& n : nodes) {
+      if (n.def == DefKind::here) {
+        n.def = def;
+        n.where = where;
+        n.via = via;
+      }
+    }
+    return nodes;
+  };
+  if (x->name == "local") {
+    const auto it = locals_.find({dir, name});
+    if (it == locals_.end()) return out;
+    return relabel(navigate(it->second.file, it->second.expr, all, 1, depth + 1), DefKind::locals,
+                   "locals entry " + name, "local." + name);
+  }
+  if (x->name == "var") {
+    const auto callers = callers_of(dir);
+    const auto var = variables_.find({dir, name});
+    const auto from_default = [&]() -> std::vector<Node> {
+      if (var == variables_.end() || var->second.default_expr < 0) return {};
+      return relabel(navigate(var->second.file, var->second.default_expr, all, 1, depth + 1), DefKind::variable_default,
+                     "default of variable \"" + name + "\"", "var." + name);
+    };
+    if (!callers.empty()) {
+      for (const auto& c : callers) {
+        const auto* arg = file(c.file).doc.attribute(c.block, name);
+        auto nodes = arg ? relabel(navigate(c.file, arg->value, all, 1, depth + 1), DefKind::module_input,
+                                   "argument " + name + " of module \"" + c.label + "\"",
+                                   "module \"" + c.label + "\" sets " + name)
+                         : from_default();
+        for (auto& n : nodes) out.push_back(std::move(n));
+      }
+      return out;
+    }
+    if (dir == root_) {
+      if (const auto it = root_inputs_.find(name); it != root_inputs_.end()) {
+        return relabel(navigate(it->second.file, it->second.expr, all, 1, depth + 1), DefKind::terragrunt_input,
+                       "inputs." + name + " of terragrunt.hcl", "terragrunt inputs." + name);
+      }
+      if (const auto it = root_tfvars_.find(name); it != root_tfvars_.end()) {
+        return relabel(navigate(it->second.file, it->second.expr, all, 1, depth + 1), DefKind::tfvars,
+                       name + " in " + file(it->second.file).path, "tfvars " + name);
+      }
+    }
+    return from_default();
+  }
+  if (x->name != "path" && binding_block(fi, e, x->name).first >= 0 && name == "value") {
+    hcl::Expr t = *x;
+    t.steps = all;
+    for (const auto& n : binding_elements(fi, e, t, depth + 1)) {
+      for (auto& m : navigate(n.file, n.expr, all, 1, depth + 1)) {
+        if (m.def == DefKind::here && n.def != DefKind::here) {
+          m.def = n.def;
+          m.where = n.where;
+          m.via = n.via;
+        }
+        out.push_back(std::move(m));
+      }
+    }
+  }
+  return out;
 }
 
 void StackModel::index_loads(int fi) {
@@ -152,7 +374,9 @@ void StackModel::index_loads(int fi) {
       if (alts.empty()) return;
       const Composite& p = alts.front();
       if (p.fully_resolved()) {
-        const bool repo_relative = p.text.rfind("stacks/", 0) == 0;
+        const bool repo_relative = std::any_of(search_roots_.begin(), search_roots_.end(), [&](const std::string& r) {
+          return r != "." && p.text.rfind(r + "/", 0) == 0;
+        });
         load.path = repo_relative ? join_path("", p.text) : join_path(root_, p.text);
       } else {
         const auto last = p.text.rfind(kPlaceholder);
@@ -240,6 +464,28 @@ std::vector<Composite> StackModel::resolve_template(int fi, int e, const Templat
   const hcl::Expr* x = expr(fi, e);
   std::vector<Composite> alts(1);
   if (!x) return alts;
+  if (!vars) {
+    // One element at a time for each iterator the template uses.
+    std::vector<std::pair<int, int>> unbound;
+    unbound_iterators(fi, e, 0, unbound);
+    if (!unbound.empty()) {
+      const auto binding = unbound.front();
+      const hcl::Block& b = file(binding.first).doc.blocks[static_cast<std::size_t>(binding.second)];
+      const auto* each = file(binding.first).doc.attribute(binding.second, "for_each");
+      std::vector<Composite> out;
+      if (each) {
+        for (auto& node : elements(binding.first, each->value, depth + 1)) {
+          bound_[binding] = std::move(node);
+          for (auto& c : resolve_template(fi, e, vars, depth + 1)) {
+            if (out.size() < kMaxAlternatives) out.push_back(std::move(c));
+          }
+        }
+        bound_.erase(binding);
+      }
+      (void)b;
+      if (!out.empty()) return out;
+    }
+  }
   for (const auto& part : x->parts) {
     switch (part.kind) {
       case hcl::TemplatePart::Kind::literal:
@@ -290,7 +536,7 @@ std::vector<Composite> StackModel::resolve_expr(int fi, int e, const TemplateVar
       all.insert(all.end(), steps.begin() + static_cast<std::ptrdiff_t>(std::min(first, steps.size())), steps.end());
       hcl::Expr t = *x;
       t.steps = std::move(all);
-      return resolve_traversal(fi, t, vars, depth);
+      return resolve_traversal(fi, e, t, vars, depth);
     }
     case hcl::ExprKind::object:
       if (first < steps.size()) {
@@ -329,7 +575,7 @@ std::vector<Composite> StackModel::resolve_expr(int fi, int e, const TemplateVar
   return placeholder(written);
 }
 
-std::vector<Composite> StackModel::resolve_traversal(int fi, const hcl::Expr& t, const TemplateVars* vars,
+std::vector<Composite> StackModel::resolve_traversal(int fi, int e, const hcl::Expr& t, const TemplateVars* vars,
                                                      int depth) const {
   const std::string& dir = file(fi).dir;
   const std::string written = clip(text(fi).substr(t.begin, t.end - t.begin));
@@ -343,6 +589,20 @@ std::vector<Composite> StackModel::resolve_traversal(int fi, const hcl::Expr& t,
   }
   if (t.steps.empty() || t.steps[0].name.empty()) return placeholder(written);
   const std::string& name = t.steps[0].name;
+  if (t.name != "var" && t.name != "local" && t.name != "path" && binding_block(fi, e, t.name).first >= 0) {
+    if (name != "value") return placeholder(written);
+    std::vector<Composite> out;
+    for (const auto& node : binding_elements(fi, e, t, depth)) {
+      auto alts = resolve_expr(node.file, node.expr, nullptr, depth + 1, t.steps, 1);
+      if (node.def != DefKind::here) label(alts, node.def, node.where, node.via);
+      label(alts, DefKind::here, "", t.name + ".value");
+      for (auto& a : alts) {
+        if (out.size() < kMaxAlternatives) out.push_back(std::move(a));
+      }
+    }
+    if (out.empty()) return placeholder(written);
+    return out;
+  }
   if (t.name == "var") return resolve_variable(dir, name, t.steps, 1, depth);
   if (t.name == "local") {
     const auto it = locals_.find({dir, name});

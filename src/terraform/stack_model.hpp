@@ -49,7 +49,11 @@ struct FileLoad {
 
 class StackModel {
  public:
-  StackModel(std::string stack, std::vector<StackFile> files);
+  StackModel(std::string stack, std::vector<StackFile> files);  // stacks/<stack>
+  // `root_dir`: the stack's folder; `search_roots`: where repo-relative paths
+  // in file()/templatefile() may start.
+  StackModel(std::string stack, std::string root_dir, std::vector<std::string> search_roots,
+             std::vector<StackFile> files);
 
   [[nodiscard]] const std::string& stack() const { return stack_; }
   [[nodiscard]] const std::string& root_dir() const { return root_; }
@@ -100,8 +104,30 @@ class StackModel {
                                                     std::size_t first_step) const;
   [[nodiscard]] std::vector<Composite> resolve_template(int file, int expr, const TemplateVars* vars,
                                                         int depth) const;
-  [[nodiscard]] std::vector<Composite> resolve_traversal(int file, const hcl::Expr& t, const TemplateVars* vars,
+  [[nodiscard]] std::vector<Composite> resolve_traversal(int file, int expr, const hcl::Expr& t, const TemplateVars* vars,
                                                          int depth) const;
+
+  // ---- iteration: for_each, dynamic blocks, for-expressions ----------------
+  // An element of a collection, with where it was defined for people.
+  struct Node {
+    int file = -1;
+    int expr = -1;
+    DefKind def = DefKind::here;
+    std::string where;
+    std::string via;
+  };
+  // The block whose for_each binds `name` (`each`, a dynamic block's iterator)
+  // for expression `expr`: (file, block), or (-1, -1).
+  [[nodiscard]] std::pair<int, int> binding_block(int file, int expr, const std::string& name) const;
+  // The elements a for_each / for-expression collection holds.
+  [[nodiscard]] std::vector<Node> elements(int file, int expr, int depth) const;
+  // What an expression (with `steps` from `first` on) designates: object
+  // entries, module arguments, variable defaults, locals, iterator elements.
+  [[nodiscard]] std::vector<Node> navigate(int file, int expr, const std::vector<hcl::TraversalStep>& steps,
+                                           std::size_t first, int depth) const;
+  [[nodiscard]] std::vector<Node> binding_elements(int file, int expr, const hcl::Expr& t, int depth) const;
+  // Iterator names in a template's interpolations that are not bound yet, with their binding blocks.
+  void unbound_iterators(int file, int expr, int depth, std::vector<std::pair<int, int>>& out) const;
   [[nodiscard]] std::vector<Composite> resolve_variable(const std::string& dir, const std::string& name,
                                                         const std::vector<hcl::TraversalStep>& steps,
                                                         std::size_t first_step, int depth) const;
@@ -109,6 +135,7 @@ class StackModel {
 
   std::string stack_;
   std::string root_;
+  std::vector<std::string> search_roots_;
   std::vector<StackFile> files_;
   std::map<std::pair<std::string, std::string>, Variable> variables_;   // (dir, name)
   std::map<std::pair<std::string, std::string>, Definition> locals_;    // (dir, name)
@@ -117,6 +144,10 @@ class StackModel {
   std::map<std::string, Definition> root_tfvars_;
   std::map<std::pair<std::string, std::string>, Definition> namespace_resources_;  // (dir, "type.label") -> name
   std::vector<FileLoad> loads_;
+  std::vector<std::vector<int>> expr_attr_;  // per file: expression -> attribute index holding it (-1)
+  // Iterator bindings fixed while one template is composed, so that
+  // `${c.value.uri}:${c.value.tag}` pairs the parts of one element only.
+  mutable std::map<std::pair<int, int>, Node> bound_;
   // Steps left for the current top-level resolve(): definitions that refer to
   // each other several times per level would otherwise grow exponentially.
   mutable std::size_t budget_ = 0;

@@ -174,4 +174,23 @@ BOOST_AUTO_TEST_CASE(connect_to_and_rate_limit) {
   BOOST_TEST(!ua::config::parse_rate_limit("5/").has_value());
 }
 
+BOOST_AUTO_TEST_CASE(search_roots_and_config_changes) {
+  const auto defaults = ua::config::load_settings(std::nullopt, env_of({}));
+  BOOST_TEST((defaults.settings.search_roots == std::vector<std::string>{"stacks"}));
+  BOOST_TEST(defaults.settings.config_changes);
+  const auto set = ua::config::load_settings(
+      std::nullopt, env_of({{"UPGRADE_AGENT_SEARCH_ROOTS", " infra/live/, ./stacks,stacks "},
+                            {"UPGRADE_AGENT_CONFIG_CHANGES", "off"}}));
+  BOOST_TEST(set.problems.empty(), dump(set.problems));
+  BOOST_TEST((set.settings.search_roots == std::vector<std::string>{"infra/live", "stacks"}));
+  BOOST_TEST(!set.settings.config_changes);
+  for (const char* bad : {"/etc", "../other", "stacks,.git", ", ,"}) {
+    const auto load = ua::config::load_settings(std::nullopt, env_of({{"UPGRADE_AGENT_SEARCH_ROOTS", bad}}));
+    BOOST_TEST(mentions(load.problems, "UPGRADE_AGENT_SEARCH_ROOTS", ""), bad);
+    BOOST_TEST((load.settings.search_roots == std::vector<std::string>{"stacks"}), bad);
+  }
+  const auto wrong = ua::config::load_settings(std::nullopt, env_of({{"UPGRADE_AGENT_CONFIG_CHANGES", "yes"}}));
+  BOOST_TEST(mentions(wrong.problems, "UPGRADE_AGENT_CONFIG_CHANGES", "'on' or 'off'"), dump(wrong.problems));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

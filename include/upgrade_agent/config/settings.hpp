@@ -84,6 +84,10 @@ struct Settings {
   unsigned max_concurrency = 10;
   RateLimit rate_limit;
   StepMode step_mode = StepMode::stops;
+  // Folders (relative to the repo) holding the Terraform: UPGRADE_AGENT_SEARCH_ROOTS, comma-separated.
+  std::vector<std::string> search_roots{"stacks"};
+  // Apply documented config renames from the release notes (else flag them): UPGRADE_AGENT_CONFIG_CHANGES on|off.
+  bool config_changes = true;
 
   [[nodiscard]] std::filesystem::path config_path() const;
 };
@@ -110,5 +114,8 @@ core::Expected<std::vector<ConnectTo>> parse_connect_to(std::string_view text);
 core::Expected<RateLimit> parse_rate_limit(std::string_view text);
 // "registry.lan:5000,10.0.0.7": host[:port] entries, comma-separated.
 core::Expected<std::vector<std::string>> parse_insecure_registries(std::string_view text);
+// "stacks, infra/live/" -> {"stacks", "infra/live"}: relative folders inside the
+// repository (no absolute path, `..` or hidden folder), at least one.
+core::Expected<std::vector<std::string>> parse_search_roots(std::string_view text);
 
 }  // namespace ua::config

@@ -37,6 +37,7 @@ struct RefOutcome {
   core::Rule rule = core::Rule::none;
   std::string reason;
   std::string target;  // the tag (or chart version) this reference would carry
+  std::string category;  // Skipped::category when it does not move ("precision")
 };
 
 enum class Outcome {
@@ -95,6 +96,10 @@ std::string apply_replacements(std::string_view text, const std::vector<Change>&
 // state files and .terraform/. All temporary files are written before the
 // first rename, so a failure leaves every file as it was.
 std::optional<core::Error> write_changes(const std::filesystem::path& repo, const std::vector<FileChange>& files);
+// The same inside `folders` (Findings::folders: the search roots and the
+// module folders the stacks call) instead of stacks/.
+std::optional<core::Error> write_changes(const std::filesystem::path& repo, const std::vector<FileChange>& files,
+                                         const std::vector<std::string>& folders);
 
 // `diff -u` of one file (a/ and b/ prefixes), with `context` lines around changes.
 std::string unified_diff(const FileChange& file, std::size_t context = 3);

@@ -62,6 +62,13 @@ struct Expr {
   std::string name;
   // traversal steps after the root
   std::vector<TraversalStep> steps;
+  // A for-expression (`{ for k, v in coll : k => v if cond }`, `[for v in coll : v]`)
+  // is an `other` node with these set (its parts are also among `children`).
+  std::string for_key_var;    // empty when only one variable is named
+  std::string for_value_var;  // set only for for-expressions
+  int for_collection = -1;
+  int for_key = -1;           // object form only
+  int for_value = -1;
 };
 
 struct Block {

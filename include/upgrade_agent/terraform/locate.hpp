@@ -48,6 +48,7 @@ struct Reference {
   std::size_t line = 0;
   std::string written;     // the image as written there (a template keeps its `${...}`)
   std::string stack;       // the Terragrunt unit: stacks/<stack>/...
+  std::string stack_dir;   // its folder, repo-relative ("stacks/immich")
   std::string service;     // the stack, or the module folder holding the service
   std::string namespace_name;
   std::string current;     // the tag in effect now (pattern C: the chart version)
@@ -55,6 +56,9 @@ struct Reference {
   std::string suffix;      // text of the tag after it ("-cuda"), kept by an edit
   VersionSite site;
   std::vector<std::string> via;  // how the version was followed: `var.immich_version`, ...
+  // Found as an object whose name attribute is the image and whose sibling
+  // holds the version, without following the expressions that use it.
+  bool by_shape = false;
   // Pattern C only.
   std::string release;           // helm_release name label
   std::string chart;
@@ -70,16 +74,43 @@ struct Skipped {
   std::string written;
   core::Rule rule = core::Rule::none;  // digest_pinned, missing_tag, latest_tag, or none
   std::string reason;
+  // Why it is reported, for programs, where the rule does not say: "ignore_changes"
+  // (Terraform does not own the image), "precision"; empty otherwise.
+  std::string category;
+};
+
+// Something a person should know that is neither an edit nor a skip: a
+// workload another controller (Keel, Flux, Argo CD Image Updater) also
+// manages, a reference matched by shape.
+struct Note {
+  std::string file;
+  std::size_t line = 0;
+  std::string stack;
+  std::string text;
 };
 
 struct Findings {
   core::ImageRef image;
   std::vector<Reference> references;  // in file order; several may share one site
   std::vector<Skipped> skipped;
+  std::vector<Note> notes;
+  // Repo-relative folders the findings may edit: the search roots and the
+  // module folders outside them that a stack calls.
+  std::vector<std::string> folders;
   std::size_t files_scanned = 0;      // files read by the pre-filter
   std::size_t files_parsed = 0;       // files tokenized
 
   [[nodiscard]] bool referenced() const { return !references.empty() || !skipped.empty(); }
+  // The folders of the stacks the references are in, each once.
+  [[nodiscard]] std::vector<std::string> stack_dirs() const {
+    std::vector<std::string> out;
+    for (const auto& r : references) {
+      bool seen = false;
+      for (const auto& d : out) seen = seen || d == r.stack_dir;
+      if (!seen) out.push_back(r.stack_dir);
+    }
+    return out;
+  }
 };
 
 struct LocateOptions {
@@ -88,15 +119,23 @@ struct LocateOptions {
   const config::UpgradeConfig* config = nullptr;
   // Threads for the pre-filter; 0 picks from the hardware (at most 4).
   unsigned threads = 0;
+  // Folders relative to the repository to scan (`search_roots`); empty: {"stacks"}.
+  // A stack is the Terragrunt unit (the folder holding terragrunt.hcl) or the
+  // first folder under a root holding the file; files directly in a root
+  // form a stack named after the root.
+  std::vector<std::string> search_roots;
 };
 
-// Scans <repo>/stacks. Blocking (file reads): call it through runtime::offload.
-// Errors: no stacks/ folder, unreadable repository.
+// Scans the search roots of `repo` (<repo>/stacks by default), and the module
+// folders anywhere in the repository that a stack with a hit calls.
+// Blocking (file reads): call it through runtime::offload.
+// Errors: a search root that is not a folder, unreadable repository.
 core::Expected<Findings> locate(const std::filesystem::path& repo, const core::ImageRef& image,
                                 const LocateOptions& options = {});
 
 // The same over files already in memory (tests, fuzzing): paths relative to
-// the repo ("stacks/app/main.tf"); files outside stacks/ are ignored.
+// the repo ("stacks/app/main.tf"); files outside the search roots are only
+// read as modules a stack calls.
 struct MemoryFile {
   std::string path;
   std::string content;

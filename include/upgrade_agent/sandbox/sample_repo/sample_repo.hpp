@@ -6,7 +6,9 @@
 // digests, tagless and :latest images, init containers, one variable feeding
 // two images, one image in two stacks, namespaces that differ from the stack
 // name, CRLF and no-final-newline files, heredocs, commented-out images, and
-// state files and .terraform/ copies that must never change. The seed's
+// state files and .terraform/ copies that must never change; images in
+// resources whose lifecycle ignores them (Keel), image objects behind a
+// dynamic block in a module outside stacks/, one image at two precisions. The seed's
 // upgrade-config.json is at .claude/reference/upgrade-config.json.
 #include <cstddef>
 #include <filesystem>
