@@ -484,14 +484,15 @@ asio::awaitable<Result> Client::request(Request req, RequestOptions opts) {
   if (!valid_token(req.method)) co_return Failure{FailureKind::invalid_request, "invalid HTTP method"};
   auto parsed = parse_url(req.url);
   if (!parsed) {
-    co_return Failure{FailureKind::invalid_request, req.method + ": invalid URL: " + parsed.error().message};
+    co_return Failure{FailureKind::invalid_request, req.method + ": invalid URL: " + parsed.error().message, req.method};
   }
   Url url = std::move(*parsed);
   for (const auto& [name, value] : req.headers.fields()) {
     if (!valid_token(name) || !valid_field_value(value)) {
-      co_return Failure{FailureKind::invalid_request,
-                        req.method + " " + url.for_messages(req.redact_path) + ": header '" +
-                            (valid_token(name) ? name : std::string("?")) + "' has a forbidden character"};
+      std::string operation = req.method + " " + url.for_messages(req.redact_path);
+      std::string message = operation + ": header '" + (valid_token(name) ? name : std::string("?")) +
+                            "' has a forbidden character";
+      co_return Failure{FailureKind::invalid_request, std::move(message), std::move(operation)};
     }
   }
   const bool idempotent = opts.idempotent.value_or(is_idempotent(req.method));
@@ -500,18 +501,21 @@ asio::awaitable<Result> Client::request(Request req, RequestOptions opts) {
     for (unsigned redirects = 0;; ++redirects) {
       const std::string what = req.method + " " + url.for_messages(req.redact_path);
       Attempt a = co_await impl->with_retries(url, req, idempotent, max_body, deadline, what);
-      if (a.failure) co_return std::move(*a.failure);
+      if (a.failure) {
+        a.failure->operation = what;
+        co_return std::move(*a.failure);
+      }
       Response& res = *a.response;
       res.redirects = redirects;
       const auto location = res.header("Location");
       if (!opts.follow_redirects || !is_redirect(res.status) || !location) co_return std::move(res);
       if (redirects == impl->options.max_redirects) {
         co_return Failure{FailureKind::too_many_redirects,
-                          what + ": more than " + std::to_string(impl->options.max_redirects) + " redirects"};
+                          what + ": more than " + std::to_string(impl->options.max_redirects) + " redirects", what};
       }
       auto next = resolve_reference(url, *location);
       if (!next) {
-        co_return Failure{FailureKind::protocol, what + ": unusable redirect location: " + next.error().message};
+        co_return Failure{FailureKind::protocol, what + ": unusable redirect location: " + next.error().message, what};
       }
       if (next->origin() != url.origin()) {
         // Credentials are for the host they were given for (curl does the same).
@@ -528,7 +532,9 @@ asio::awaitable<Result> Client::request(Request req, RequestOptions opts) {
     }
   } catch (const boost::system::system_error& e) {
     if (e.code() == asio::error::operation_aborted) {
-      co_return Failure{FailureKind::cancelled, req.method + " " + url.for_messages(req.redact_path) + ": cancelled"};
+      std::string operation = req.method + " " + url.for_messages(req.redact_path);
+      std::string message = operation + ": cancelled";
+      co_return Failure{FailureKind::cancelled, std::move(message), std::move(operation)};
     }
     throw;
   }

@@ -12,7 +12,7 @@
 
 #include <memory>
 
-#include "net/support.hpp"
+#include "net/client_fixture.hpp"
 #include "upgrade_agent/net/client.hpp"
 #include "upgrade_agent/net/server.hpp"
 
@@ -21,50 +21,9 @@ using namespace std::chrono_literals;
 using namespace ua::net;
 using ua::test::run_coro;
 using ua::test::seconds_since;
+using ua::test::delayed;
 
-namespace {
-
-struct Fixture {
-  asio::io_context io;
-  std::vector<std::unique_ptr<Server>> servers;
-
-  Server& serve(Router router, ServerOptions options = {}) {
-    servers.push_back(std::make_unique<Server>(io.get_executor(), std::move(router), std::move(options)));
-    auto port = servers.back()->start();
-    BOOST_REQUIRE_MESSAGE(port, "server start");
-    return *servers.back();
-  }
-
-  ClientOptions fast_options() {
-    ClientOptions o;
-    o.backoff_initial = 20ms;
-    o.backoff_max = 100ms;
-    o.read_timeout = 2s;
-    o.connect_timeout = 2s;
-    return o;
-  }
-
-  Result get(Client& client, const std::string& url, Headers headers = {}, RequestOptions options = {}) {
-    return run_coro(io, client.get(url, std::move(headers), options));
-  }
-  Result send(Client& client, Request req, RequestOptions options = {}) {
-    return run_coro(io, client.request(std::move(req), options));
-  }
-
-  ~Fixture() {
-    for (auto& s : servers) s->stop();
-    io.restart();
-    io.poll();
-  }
-};
-
-asio::awaitable<ServerResponse> delayed(Duration d, ServerResponse r) {
-  asio::steady_timer t(co_await asio::this_coro::executor, d);
-  co_await t.async_wait(asio::use_awaitable);
-  co_return r;
-}
-
-}  // namespace
+using Fixture = ua::test::ClientFixture;
 
 BOOST_FIXTURE_TEST_SUITE(client, Fixture)
 

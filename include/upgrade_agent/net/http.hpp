@@ -77,11 +77,21 @@ std::string_view to_string(FailureKind kind);
 std::ostream& operator<<(std::ostream& os, FailureKind kind);
 
 struct Failure {
+  Failure() = default;
+  // A constructor rather than an aggregate, so that `Failure{kind, message}`
+  // stays warning-free now that the operation is a third field.
+  Failure(FailureKind k, std::string m, std::string op = {})
+      : kind(k), message(std::move(m)), operation(std::move(op)) {}
+
   FailureKind kind = FailureKind::connection;
   // "GET https://api.github.com/repos/o/r: timed out after 30s waiting for the
   // response (attempt 2 of 4)": the host, the request (never its query string or
   // headers) and why.
   std::string message;
+  // What failed, as the message starts: "GET https://api.github.com/repos/o/r"
+  // (method, scheme, host and path; only the origin for redact_path). Empty
+  // when no URL was understood.
+  std::string operation;
 };
 
 // A response (any status, 404 included) or the reason there is none.

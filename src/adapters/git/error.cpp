@@ -21,6 +21,29 @@ std::string_view to_string(ErrorKind kind) noexcept {
   return "unknown";
 }
 
+core::ErrorKind error_kind(ErrorKind kind) noexcept {
+  switch (kind) {
+    case ErrorKind::refused:
+    case ErrorKind::rejected: return core::ErrorKind::refused;
+    case ErrorKind::invalid_input: return core::ErrorKind::bad_input;
+    case ErrorKind::nothing_to_commit:
+    case ErrorKind::retries_exhausted: return core::ErrorKind::conflict;
+    case ErrorKind::not_found: return core::ErrorKind::not_found;
+    case ErrorKind::auth:
+    case ErrorKind::network:
+    case ErrorKind::library: return core::ErrorKind::unavailable;
+    case ErrorKind::timeout: return core::ErrorKind::timeout;
+    case ErrorKind::revert_conflict: return core::ErrorKind::critical;
+  }
+  return core::ErrorKind::internal;
+}
+
+core::Error to_error(const GitError& error) {
+  std::string operation = error.operation();
+  if (!error.remote().empty()) operation += " (remote '" + error.remote() + "')";
+  return core::make_error(error_kind(error.kind()), error.detail(), "git", std::move(operation));
+}
+
 namespace {
 
 std::string compose(ErrorKind kind, const std::string& operation, const std::string& remote,

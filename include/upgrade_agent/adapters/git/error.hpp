@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "upgrade_agent/core/error.hpp"
+
 namespace ua::adapters::git {
 
 enum class ErrorKind {
@@ -44,6 +46,23 @@ class GitError : public std::runtime_error {
   std::string remote_;
   std::string detail_;
 };
+
+// The adapter's kinds as the agent's, at the module's edge:
+//   refused, rejected (hook, protection)       -> refused
+//   invalid_input                              -> bad_input
+//   nothing_to_commit                          -> conflict: the tip already holds
+//                                                 the change (someone made it, or it
+//                                                 was reverted before); look again
+//   not_found                                  -> not_found
+//   auth, network                              -> unavailable
+//   timeout                                    -> timeout
+//   retries_exhausted                          -> conflict (the remote kept moving)
+//   revert_conflict                            -> critical
+//   library (I/O, lock held, corrupt object)   -> unavailable: the clone's storage
+//                                                 failed, not our logic
+core::ErrorKind error_kind(ErrorKind kind) noexcept;
+// system "git", operation "<operation> (remote '<remote>')", the scrubbed detail.
+core::Error to_error(const GitError& error);
 
 // "https://user:token@host/x" -> "https://***@host/x", for every URL in `text`.
 std::string redact_url_userinfo(std::string_view text);
