@@ -4,6 +4,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "net/support.hpp"
@@ -175,4 +176,46 @@ BOOST_FIXTURE_TEST_CASE(pods_ingresses_and_errors, Fixture) {
   BOOST_REQUIRE(!un);
   BOOST_TEST(un.error().message.find("Unauthorized") != std::string::npos);
   BOOST_TEST(un.error().describe().find(s.token()) == std::string::npos);
+}
+
+BOOST_FIXTURE_TEST_CASE(client_certificate_is_presented_and_required, Fixture) {
+  sim::Options o;
+  o.require_client_certificate = true;
+  start(o);
+  auto with_cert = connect(false, true);
+  BOOST_TEST(run_coro(io, with_cert->list_cronjobs("dbaas", soon())).has_value());
+  auto without = connect(true, false);
+  auto refused = run_coro(io, without->list_cronjobs("dbaas", soon()));
+  BOOST_REQUIRE(!refused);
+  BOOST_TEST((refused.error().kind == ua::core::ErrorKind::unavailable));
+}
+
+BOOST_FIXTURE_TEST_CASE(in_cluster_token_is_read_again_after_it_changes, Fixture) {
+  auto& s = start();
+  kube::Options o;
+  o.kubeconfig.reset();
+  o.in_cluster.host = "127.0.0.1";
+  o.in_cluster.port = std::to_string(s.port());
+  o.in_cluster.token_file = dir / "token";
+  o.in_cluster.ca_file = dir / "ca.crt";
+  o.in_cluster.namespace_file = dir / "namespace";
+  { std::ofstream(o.in_cluster.token_file) << s.token() << "\n"; }
+  { std::ofstream(o.in_cluster.ca_file) << s.ca_pem(); }
+  auto c = run_coro(io, kube::Cluster::connect(io.get_executor(), pool, o));
+  BOOST_REQUIRE(c);
+  BOOST_TEST(run_coro(io, (*c)->list_cronjobs("dbaas", soon())).has_value());
+  s.set_tokens({"rotated-token"});
+  { std::ofstream(o.in_cluster.token_file) << "rotated-token\n"; }
+  BOOST_TEST(run_coro(io, (*c)->list_cronjobs("dbaas", soon())).has_value());  // 401, re-read, retried
+  BOOST_TEST(s.log().back().authorization.value_or("") == "Bearer rotated-token");
+}
+
+BOOST_FIXTURE_TEST_CASE(plain_http_server, Fixture) {
+  sim::Options o;
+  o.tls = false;
+  o.require_token = false;
+  start(o);
+  auto c = connect(false, false);
+  auto hosts = run_coro(io, c->ingress_hosts("dbaas", soon()));
+  BOOST_TEST(hosts.has_value());
 }
