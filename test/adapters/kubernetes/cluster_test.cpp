@@ -219,3 +219,32 @@ BOOST_FIXTURE_TEST_CASE(plain_http_server, Fixture) {
   auto hosts = run_coro(io, c->ingress_hosts("dbaas", soon()));
   BOOST_TEST(hosts.has_value());
 }
+
+BOOST_FIXTURE_TEST_CASE(exec_plugin_runs_once_and_is_cached, Fixture) {
+  auto& s = start();
+  const auto script = dir / "credential-plugin";
+  {
+    std::ofstream out(script);
+    out << "#!/bin/sh\necho run >> \"" << (dir / "runs").string() << "\"\n"
+        << "printf '{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",\"status\":{\"token\":\""
+        << s.token() << "\",\"expirationTimestamp\":\"2099-01-01T00:00:00Z\"}}'\n";
+  }
+  fs::permissions(script, fs::perms::owner_all);
+  std::string config = s.kubeconfig(false, false);
+  const auto at = config.find("    {}\n");
+  BOOST_REQUIRE(at != std::string::npos);
+  config.replace(at, 7, "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: ./credential-plugin\n"
+                        "      interactiveMode: Never\n");
+  { std::ofstream(dir / "kubeconfig") << config; }
+  kube::Options o;
+  o.kubeconfig = dir / "kubeconfig";
+  auto c = run_coro(io, kube::Cluster::connect(io.get_executor(), pool, o));
+  BOOST_REQUIRE(c);
+  BOOST_TEST(run_coro(io, (*c)->list_cronjobs("dbaas", soon())).has_value());
+  BOOST_TEST(run_coro(io, (*c)->list_cronjobs("dbaas", soon())).has_value());
+  std::ifstream runs(dir / "runs");
+  std::string line;
+  int count = 0;
+  while (std::getline(runs, line)) ++count;
+  BOOST_TEST(count == 1);
+}
