@@ -131,6 +131,15 @@ struct Client::Impl {
       ssl.add_certificate_authority(asio::buffer(options.extra_ca_pem), ec);
       if (ec) ssl_problem = "cannot load the extra CA certificate: " + ec.message();
     }
+    if (!options.client_certificate_pem.empty() || !options.client_key_pem.empty()) {
+      ssl.use_certificate_chain(asio::buffer(options.client_certificate_pem), ec);
+      if (ec) {
+        ssl_problem = "cannot load the client certificate: " + ec.message();
+      } else {
+        ssl.use_private_key(asio::buffer(options.client_key_pem), asio::ssl::context::pem, ec);
+        if (ec) ssl_problem = "cannot load the client certificate's key: " + ec.message();
+      }
+    }
     ssl.set_verify_mode(asio::ssl::verify_peer);
   }
 

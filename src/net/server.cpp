@@ -386,6 +386,11 @@ core::Expected<std::uint16_t> Server::start() {
     impl.ssl->use_certificate_chain(asio::buffer(impl.options.tls->certificate_chain_pem), ec);
     if (!ec) impl.ssl->use_private_key(asio::buffer(impl.options.tls->private_key_pem), asio::ssl::context::pem, ec);
     if (ec) return core::make_error("server TLS identity unusable: " + ec.message());
+    if (!impl.options.client_ca_pem.empty()) {
+      impl.ssl->add_certificate_authority(asio::buffer(impl.options.client_ca_pem), ec);
+      if (ec) return core::make_error("client CA certificate unusable: " + ec.message());
+      impl.ssl->set_verify_mode(asio::ssl::verify_peer | asio::ssl::verify_fail_if_no_peer_cert);
+    }
   }
   error_code ec;
   const auto address = asio::ip::make_address(impl.options.host, ec);

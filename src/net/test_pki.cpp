@@ -102,7 +102,19 @@ core::Expected<TestPki> make_test_pki(const std::vector<std::string>& names) {
     return core::make_error("cannot make the test server certificate");
   }
 
+  Key client_key = make_key();
+  Cert client = client_key ? make_cert(client_key.get(), "upgrade-agent test client", ca.get(), ca_key.get(), 3) : nullptr;
+  if (!client || !add_ext(client.get(), ca.get(), NID_basic_constraints, "critical,CA:FALSE") ||
+      !add_ext(client.get(), ca.get(), NID_key_usage, "critical,digitalSignature") ||
+      !add_ext(client.get(), ca.get(), NID_ext_key_usage, "clientAuth") ||
+      !add_ext(client.get(), ca.get(), NID_authority_key_identifier, "keyid:always") ||
+      X509_sign(client.get(), ca_key.get(), EVP_sha256()) == 0) {
+    return core::make_error("cannot make the test client certificate");
+  }
+
   TestPki pki;
+  pki.client.certificate_chain_pem = to_pem(client.get());
+  pki.client.private_key_pem = to_pem(client_key.get());
   pki.ca_pem = to_pem(ca.get());
   pki.server.certificate_chain_pem = to_pem(leaf.get());
   pki.server.private_key_pem = to_pem(leaf_key.get());

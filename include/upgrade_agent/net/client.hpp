@@ -32,6 +32,10 @@ struct ClientOptions {
   std::vector<config::ConnectTo> connect_to;  // UPGRADE_AGENT_CONNECT_TO
   std::string user_agent = "upgrade-agent";
   std::string extra_ca_pem;  // trusted in addition to the system store (private CAs, tests)
+  // Presented when a server asks for a client certificate (Kubernetes API
+  // servers): the PEM certificate (chain) and its private key; both or neither.
+  std::string client_certificate_pem;
+  std::string client_key_pem;
   std::size_t max_idle_per_host = 4;
   Duration idle_keep = std::chrono::seconds(30);  // an idle connection older than this is not reused
 };

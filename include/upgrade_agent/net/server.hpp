@@ -93,6 +93,9 @@ struct ServerOptions {
   Duration body_timeout = std::chrono::seconds(30);
   Duration write_timeout = std::chrono::seconds(30);
   std::optional<TlsIdentity> tls;
+  // With tls: non-empty means every client must present a certificate this
+  // CA signed, or the handshake fails (Kubernetes API servers, tests).
+  std::string client_ca_pem;
 };
 
 class Server {
@@ -124,6 +127,7 @@ class Server {
 struct TestPki {
   std::string ca_pem;
   TlsIdentity server;
+  TlsIdentity client;  // a client certificate (clientAuth) from the same CA
 };
 core::Expected<TestPki> make_test_pki(const std::vector<std::string>& names);
 
