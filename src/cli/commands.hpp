@@ -33,5 +33,6 @@ int report_failure(bool json, int code, const std::string& message);
 void register_config_command(CLI::App& app, Context& ctx);
 void register_edit_command(CLI::App& app, Context& ctx);
 void register_plan_command(CLI::App& app, Context& ctx);
+void register_run_command(CLI::App& app, Context& ctx);
 
 }  // namespace ua::cli

@@ -1,0 +1,42 @@
+#pragma once
+// The one composition root: the event loop, the blocking pool, the git queue,
+// the HTTP client, and the real adapters built from the settings, each behind
+// the port the saga uses. Commands stay thin: they build a Wiring and run.
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <memory>
+#include <optional>
+
+#include "upgrade_agent/config/settings.hpp"
+#include "upgrade_agent/config/upgrade_config.hpp"
+#include "upgrade_agent/core/expected.hpp"
+#include "upgrade_agent/saga/saga.hpp"
+
+namespace ua::service {
+
+class Wiring {
+ public:
+  Wiring(config::Settings settings, config::UpgradeConfig config);
+  ~Wiring();
+  Wiring(const Wiring&) = delete;
+  Wiring& operator=(const Wiring&) = delete;
+
+  boost::asio::io_context& io();
+  [[nodiscard]] const config::Settings& settings() const;
+  [[nodiscard]] const config::UpgradeConfig& config() const;
+
+  // Builds the adapters (the cluster's credentials are read on the pool).
+  // Errors name what is misconfigured. Call once, on the event loop.
+  boost::asio::awaitable<core::Expected<void>> connect();
+  // The ports, after connect().
+  saga::Ports ports();
+  saga::Context context() const;
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ua::service
