@@ -108,7 +108,14 @@ struct World {
         if (applied.size() > 1) applied.pop_back();
       } else {
         const auto subject = c->message.substr(0, c->message.find('\n'));
-        applied.push_back(subject.substr(subject.rfind(' ') + 1));
+        std::string moved = subject.substr(subject.rfind(' ') + 1);
+        for (const auto& sidecar : cluster.sidecars) {
+          const auto& suffix = sidecar.second;
+          if (!suffix.empty() && moved.size() > suffix.size() && moved.ends_with(suffix)) {
+            moved.resize(moved.size() - suffix.size());
+          }
+        }
+        applied.push_back(moved);
       }
       cluster.running_tag = applied.back();
       if (on_applied) on_applied(cluster.running_tag);

@@ -278,6 +278,7 @@ class FakeCluster final : public ports::Cluster {
   std::string running_tag;                 // what the pods run
   std::map<std::string, Health> health_by_tag;  // default healthy
   std::string app;                         // pods labelled app=<app>
+  std::map<std::string, std::string> sidecars;  // more images of the pod -> tag suffix ("-cuda")
   std::vector<std::string> hosts;          // ingress hosts
   std::map<std::string, std::vector<std::string>> cronjobs;  // namespace -> names
   enum class JobEnd { complete, failed, never };
@@ -352,6 +353,12 @@ class FakeCluster final : public ports::Cluster {
       pod.phase = "Pending";
     }
     pod.containers.push_back(c);
+    for (const auto& [other, suffix] : sidecars) {
+      ports::ContainerStatus side = c;
+      side.name = app + "-" + std::to_string(pod.containers.size());
+      side.image = other + ":" + running_tag + suffix;
+      pod.containers.push_back(side);
+    }
     pods.push_back(pod);
     co_return pods;
   }
