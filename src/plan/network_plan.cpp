@@ -271,8 +271,14 @@ asio::awaitable<NetworkPlan> build_network_plan(Services services, Request reque
 
   if (request.chart) {
     adapters::helm::Client helm(services.http, services.pool);
-    auto lookup = co_await helm.chart_for_app_version(request.chart->repository, request.chart->chart, target, deadline,
-                                                      request.chart->current_version);
+    auto looked_up = co_await helm.chart_for_app_version(request.chart->repository, request.chart->chart, target,
+                                                         deadline, request.chart->current_version);
+    adapters::helm::ChartLookup lookup;
+    if (looked_up) {
+      lookup = std::move(*looked_up);
+    } else {
+      lookup.reason = looked_up.error().describe();
+    }
     if (lookup.manual_review) plan.flagged_for_manual_review.push_back(lookup.reason);
     step_from = request.chart->current_version;
     step_to = lookup.chosen ? lookup.chosen->version : std::string();
@@ -300,7 +306,12 @@ asio::awaitable<NetworkPlan> build_network_plan(Services services, Request reque
   if (target_tag) in.target = *target_tag;
   if (current_tag) in.current = *current_tag;
 
-  plan.repo = co_await github.resolve_repo(request.image, request.config, deadline);
+  auto resolved = co_await github.resolve_repo(request.image, request.config.github_repo_override(request.image), deadline);
+  if (resolved) {
+    plan.repo = std::move(*resolved);
+  } else {
+    plan.repo.reason = resolved.error().describe();
+  }
   if (!changelog_missing.empty()) {
     in.changelog_missing_reason = changelog_missing;
   } else if (!current_tag || !target_tag || !current_tag->is_version() || !target_tag->is_version()) {
@@ -308,7 +319,12 @@ asio::awaitable<NetworkPlan> build_network_plan(Services services, Request reque
   } else if (!plan.repo.repo) {
     in.changelog_missing_reason = plan.repo.reason;
   } else {
-    plan.changelog = co_await github.changelog(*plan.repo.repo, *current_tag, *target_tag, deadline);
+    auto log = co_await github.changelog(*plan.repo.repo, *current_tag, *target_tag, deadline);
+    if (log) {
+      plan.changelog = std::move(*log);
+    } else {
+      plan.changelog.missing_reason = log.error().describe();
+    }
     in.changelog = plan.changelog.changelog;
     in.changelog_missing_reason = plan.changelog.missing_reason;
     for (const auto& gap : plan.changelog.gaps) plan.flagged_for_manual_review.push_back(gap);

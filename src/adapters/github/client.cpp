@@ -81,9 +81,13 @@ std::string page_of(const std::string& url) {
   return "?";
 }
 
+core::Error cancelled(std::string operation) {
+  return core::make_error(core::ErrorKind::cancelled, "cancelled", "github", std::move(operation));
+}
+
 }  // namespace
 
-enum class Client::Lookup { found, missing, problem };
+enum class Client::Lookup { found, missing, problem, cancelled };
 
 struct Client::RepoLookup {
   Lookup outcome = Lookup::problem;
@@ -105,7 +109,7 @@ Client::Client(net::Client& http, Options options) : http_(http), options_(std::
 
 std::string Client::url_for(std::string_view path) const { return options_.api_url + std::string(path); }
 
-asio::awaitable<Client::Fetched> Client::get(std::string url, net::Clock::time_point deadline) {
+asio::awaitable<Client::Fetched> Client::get(std::string url, core::Deadline deadline) {
   net::Headers headers{{"Accept", "application/vnd.github+json"}, {"X-GitHub-Api-Version", "2022-11-28"}};
   if (!options_.token.empty()) headers.set("Authorization", "Bearer " + options_.token);
   const auto what = [&url] {
@@ -117,9 +121,12 @@ asio::awaitable<Client::Fetched> Client::get(std::string url, net::Clock::time_p
     net::RequestOptions ro;
     ro.deadline = deadline;
     auto result = co_await http_.get(url, headers, ro);
-    if (!result) co_return Fetched{std::nullopt, result.failure().message};
+    if (!result) {
+      const bool by_caller = result.failure().kind == net::FailureKind::cancelled;
+      co_return Fetched{std::nullopt, result.failure().message, by_caller};
+    }
     auto& res = result.response();
-    if (res.status != 403 && res.status != 429) co_return Fetched{std::move(res), {}};
+    if (res.status != 403 && res.status != 429) co_return Fetched{std::move(res), {}, false};
 
     // Rate limits (docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api):
     // primary: x-ratelimit-remaining 0 until x-ratelimit-reset; secondary: retry-after.
@@ -143,25 +150,30 @@ asio::awaitable<Client::Fetched> Client::get(std::string url, net::Clock::time_p
     } else if (res.status == 429) {
       kind = "rate limited without a reset time";
     } else {
-      co_return Fetched{std::move(res), {}};  // a plain 403: forbidden, for the caller to report
+      co_return Fetched{std::move(res), {}, false};  // a plain 403: forbidden, for the caller to report
     }
     const std::string who = options_.token.empty() ? "; requests are anonymous: set GITHUB_TOKEN" : "";
-    if (!wait) co_return Fetched{std::nullopt, what() + ": GitHub " + kind + who};
+    if (!wait) co_return Fetched{std::nullopt, what() + ": GitHub " + kind + who, false};
     if (net::Clock::now() + *wait >= deadline || waits >= options_.max_rate_limit_waits) {
-      co_return Fetched{std::nullopt, what() + ": GitHub " + kind + until + ", which is past this request's deadline" + who};
+      co_return Fetched{std::nullopt, what() + ": GitHub " + kind + until + ", which is past this request's deadline" + who,
+                        false};
     }
     spdlog::info("{}: GitHub {}{}; waiting {}", what(), kind, until, net::describe(*wait));
     asio::steady_timer timer(co_await asio::this_coro::executor);
     timer.expires_after(*wait);
     auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
-    if (ec) co_return Fetched{std::nullopt, what() + ": cancelled while waiting for the GitHub rate limit"};
+    if (ec) co_return Fetched{std::nullopt, what() + ": cancelled while waiting for the GitHub rate limit", true};
   }
 }
 
-asio::awaitable<Client::RepoLookup> Client::verify(std::string repo, net::Clock::time_point deadline) {
+asio::awaitable<Client::RepoLookup> Client::verify(std::string repo, core::Deadline deadline) {
   RepoLookup out;
   std::string url = url_for("/repos/" + repo);
   auto f = co_await get(std::move(url), deadline);
+  if (f.cancelled) {
+    out.outcome = Lookup::cancelled;
+    co_return out;
+  }
   if (!f.response) {
     out.note = repo + ": " + f.problem;
     co_return out;
@@ -194,18 +206,55 @@ asio::awaitable<Client::RepoLookup> Client::verify(std::string repo, net::Clock:
   co_return out;
 }
 
-asio::awaitable<RepoResolution> Client::resolve_repo(const core::ImageRef& image, const config::UpgradeConfig& config,
-                                                     net::Clock::time_point deadline) {
+// A cancellation ends the call as an error; anything else thrown is a bug of ours.
+template <class T, class F>
+asio::awaitable<core::Expected<T>> guarded(std::string operation, F body) {
+  std::optional<core::Error> failure;
+  try {
+    co_return co_await body();
+  } catch (const boost::system::system_error& e) {
+    failure = e.code() == asio::error::operation_aborted
+                  ? cancelled(operation)
+                  : core::make_error(core::ErrorKind::internal, e.what(), "github", operation);
+  } catch (const std::exception& e) {
+    failure = core::make_error(core::ErrorKind::internal, e.what(), "github", operation);
+  }
+  co_return std::move(*failure);
+}
+
+asio::awaitable<core::Expected<RepoResolution>> Client::resolve_repo(core::ImageRef image,
+                                                                     std::optional<std::string> override_repo,
+                                                                     core::Deadline deadline) {
+  const auto before = requests_;
+  auto body = [&]() { return resolve(image, override_repo, deadline); };
+  auto out = co_await guarded<RepoResolution>("resolve repository", body);
+  if (out) out->requests = requests_ - before;
+  co_return out;
+}
+
+asio::awaitable<core::Expected<ChangelogResult>> Client::changelog(std::string repo, core::Tag current,
+                                                                   core::Tag target, core::Deadline deadline) {
+  const auto before = requests_;
+  auto body = [&]() { return read_changelog(repo, current, target, deadline); };
+  auto out = co_await guarded<ChangelogResult>("read changelog", body);
+  if (out) out->requests = requests_ - before;
+  co_return out;
+}
+
+asio::awaitable<core::Expected<RepoResolution>> Client::resolve(const core::ImageRef& image,
+                                                                const std::optional<std::string>& override_repo,
+                                                                core::Deadline deadline) {
   RepoResolution out;
   std::string notes;
   std::string override_missing;  // an override GitHub answered 404 for: not asked twice
 
-  if (auto override_repo = config.github_repo_override(image)) {
+  if (override_repo) {
     if (!valid_repo(*override_repo)) {
       notes = "github_repo_overrides maps " + image.familiar_name() + " to '" + *override_repo +
               "', which is not an owner/name; ";
     } else {
       auto found = co_await verify(*override_repo, deadline);
+      if (found.outcome == Lookup::cancelled) co_return cancelled("GET /repos/" + *override_repo);
       out.tried.push_back(found.note);
       if (found.outcome == Lookup::found) {
         out.repo = found.full_name;
@@ -238,6 +287,7 @@ asio::awaitable<RepoResolution> Client::resolve_repo(const core::ImageRef& image
     found.outcome = Lookup::missing;  // the override was this very name: asked once already
   } else {
     found = co_await verify(*candidate, deadline);
+    if (found.outcome == Lookup::cancelled) co_return cancelled("GET /repos/" + *candidate);
     out.tried.push_back(found.note);
   }
   if (found.outcome == Lookup::found) {
@@ -253,6 +303,7 @@ asio::awaitable<RepoResolution> Client::resolve_repo(const core::ImageRef& image
   }
   if (auto stripped = strip_known_suffix(*candidate)) {
     auto second = co_await verify(*stripped, deadline);
+    if (second.outcome == Lookup::cancelled) co_return cancelled("GET /repos/" + *stripped);
     out.tried.push_back(second.note);
     if (second.outcome == Lookup::found) {
       out.repo = second.full_name;
@@ -273,8 +324,10 @@ asio::awaitable<RepoResolution> Client::resolve_repo(const core::ImageRef& image
   co_return out;
 }
 
-asio::awaitable<ChangelogResult> Client::changelog(const std::string& repo, const core::Tag& current,
-                                                   const core::Tag& target, net::Clock::time_point deadline) {
+asio::awaitable<core::Expected<ChangelogResult>> Client::read_changelog(const std::string& repo,
+                                                                        const core::Tag& current,
+                                                                        const core::Tag& target,
+                                                                        core::Deadline deadline) {
   ChangelogResult out;
   if (!valid_repo(repo)) {
     out.missing_reason = "'" + repo + "' is not a GitHub owner/name";
@@ -295,6 +348,7 @@ asio::awaitable<ChangelogResult> Client::changelog(const std::string& repo, cons
     }
     const std::string page = page_of(url);
     auto f = co_await get(url, deadline);
+    if (f.cancelled) co_return cancelled("GET /repos/" + repo + "/releases");
     if (!f.response) {
       out.missing_reason = "cannot read the releases of " + repo + ": " + f.problem;
       co_return out;
@@ -371,6 +425,7 @@ asio::awaitable<ChangelogResult> Client::changelog(const std::string& repo, cons
                            std::to_string(published) + " releases";
   std::string contents_url = url_for("/repos/" + repo + "/contents/CHANGELOG.md");
   auto f = co_await get(std::move(contents_url), deadline);
+  if (f.cancelled) co_return cancelled("GET /repos/" + repo + "/contents/CHANGELOG.md");
   if (!f.response) {
     out.missing_reason = why_not_releases + "; CHANGELOG.md unreadable: " + f.problem;
     co_return out;

@@ -37,16 +37,6 @@ std::string lower(std::string_view s) {
 
 }  // namespace
 
-std::string_view to_string(RepoSource source) {
-  switch (source) {
-    case RepoSource::none: return "none";
-    case RepoSource::override_config: return "github_repo_overrides";
-    case RepoSource::auto_detect: return "auto-detect";
-    case RepoSource::suffix_stripped: return "auto-detect, suffix stripped";
-  }
-  return "none";
-}
-
 core::Expected<std::string> auto_detect_repo(const core::ImageRef& image) {
   const auto parts = split(image.path, '/');
   const std::string& registry = image.registry;

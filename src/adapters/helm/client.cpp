@@ -8,9 +8,9 @@ namespace asio = boost::asio;
 Client::Client(net::Client& http, runtime::BlockingPool& pool, std::size_t max_index_bytes)
     : http_(http), pool_(pool), max_index_bytes_(max_index_bytes) {}
 
-asio::awaitable<ChartLookup> Client::chart_for_app_version(std::string repo_url, std::string chart,
-                                                           std::string app_tag, net::Clock::time_point deadline,
-                                                           std::string current_chart_version) {
+asio::awaitable<core::Expected<ChartLookup>> Client::chart_for_app_version(std::string repo_url, std::string chart,
+                                                                           std::string app_tag, core::Deadline deadline,
+                                                                           std::string current_chart_version) {
   ChartLookup out;
   if (repo_url.rfind("oci://", 0) == 0) {
     // An OCI registry has no index.yaml; listing tags and reading each chart's
@@ -32,6 +32,9 @@ asio::awaitable<ChartLookup> Client::chart_for_app_version(std::string repo_url,
   net::Headers headers;
   headers.set("Accept", "application/x-yaml, text/yaml, */*");
   auto result = co_await http_.get(url, std::move(headers), options);
+  if (!result && result.failure().kind == net::FailureKind::cancelled) {
+    co_return core::make_error(core::ErrorKind::cancelled, "cancelled", "helm", "GET " + url);
+  }
   if (!result) {
     out.reason = "cannot read the chart index: " + result.failure().message;
     co_return out;

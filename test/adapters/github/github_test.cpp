@@ -3,6 +3,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "net/support.hpp"
+#include "support/coro.hpp"
 #include "sandbox/github/github_simulator.hpp"
 #include "upgrade_agent/adapters/github/github.hpp"
 #include "upgrade_agent/config/upgrade_config.hpp"
@@ -63,14 +64,14 @@ struct Fixture {
     const auto start = std::chrono::steady_clock::now();
     const auto deadline = start + budget;
     Outcome out;
-    out.repo = run_coro(io, github.resolve_repo(*ref, config, deadline));
+    out.repo = ua::test::run_expected(io, github.resolve_repo(*ref, config.github_repo_override(*ref), deadline)).value();
     ua::core::RiskInput in;
     in.stack = "svc";
     in.current = ua::core::parse_tag(ref->tag.value()).value();
     in.target = ua::core::parse_tag(target).value();
     in.keywords = config.breaking_change_keywords;
     if (out.repo.repo) {
-      out.log = run_coro(io, github.changelog(*out.repo.repo, in.current, in.target, deadline));
+      out.log = ua::test::run_expected(io, github.changelog(*out.repo.repo, in.current, in.target, deadline)).value();
       in.changelog = out.log.changelog;
       in.changelog_missing_reason = out.log.missing_reason;
     } else {
@@ -399,6 +400,46 @@ BOOST_AUTO_TEST_CASE(token_is_sent_as_bearer_and_never_shown) {
   simulator->scenario().required_token.reset();
   auto anonymous = plan("docker.io/coturn/coturn:4.6.3", "4.10.0");
   BOOST_TEST(!simulator->log().back().authorization.has_value());
+}
+
+BOOST_AUTO_TEST_CASE(a_cancelled_lookup_is_cancelled_not_a_reason) {
+  auto scenario = sim::default_scenario();
+  scenario.faults.delay = 3s;
+  start(scenario);
+  ua::net::Client http(io.get_executor(), client_options);
+  gh::Options options;
+  options.api_url = simulator->url();
+  gh::Client github(http, options);
+  const auto image = ua::core::parse_image_ref("docker.io/coturn/coturn").value();
+  const auto begun = std::chrono::steady_clock::now();
+  auto resolved = ua::test::run_and_cancel(io, github.resolve_repo(image, std::nullopt, begun + 20s), 100ms);
+  BOOST_REQUIRE(!resolved);
+  BOOST_TEST(resolved.error().kind == ua::core::ErrorKind::cancelled);
+  BOOST_TEST(resolved.error().system == "github");
+  auto log = ua::test::run_and_cancel(io,
+                                      github.changelog("coturn/coturn", ua::core::parse_tag("4.6.3").value(),
+                                                       ua::core::parse_tag("4.10.0").value(), begun + 20s),
+                                      100ms);
+  BOOST_REQUIRE(!log);
+  BOOST_TEST(log.error().kind == ua::core::ErrorKind::cancelled);
+  BOOST_TEST(seconds_since(begun) < 2.0);  // neither waited for the slow server
+}
+
+BOOST_AUTO_TEST_CASE(a_rate_limit_wait_that_is_cancelled_is_cancelled) {
+  auto scenario = sim::default_scenario();
+  scenario.faults.rate_limited = 1;
+  scenario.faults.reset_in = 5s;
+  start(scenario);
+  ua::net::Client http(io.get_executor(), client_options);
+  gh::Options options;
+  options.api_url = simulator->url();
+  gh::Client github(http, options);
+  const auto image = ua::core::parse_image_ref("docker.io/coturn/coturn").value();
+  const auto begun = std::chrono::steady_clock::now();
+  auto resolved = ua::test::run_and_cancel(io, github.resolve_repo(image, std::nullopt, begun + 30s), 300ms);
+  BOOST_REQUIRE(!resolved);
+  BOOST_TEST(resolved.error().kind == ua::core::ErrorKind::cancelled);
+  BOOST_TEST(seconds_since(begun) < 2.0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "net/support.hpp"
+#include "support/coro.hpp"
 #include "sandbox/helm/chart_repo.hpp"
 #include "upgrade_agent/adapters/helm/helm.hpp"
 
@@ -212,7 +213,9 @@ struct Fixture {
 
   helm::ChartLookup lookup(const std::string& repo, const std::string& chart, const std::string& tag,
                            std::chrono::milliseconds budget = 20s) {
-    return run_coro(io, client.chart_for_app_version(repo, chart, tag, std::chrono::steady_clock::now() + budget));
+    auto r = ua::test::run_expected(io, client.chart_for_app_version(repo, chart, tag, std::chrono::steady_clock::now() + budget, {}));
+    BOOST_REQUIRE_MESSAGE(r, "an answer, not an error");
+    return *r;
   }
 };
 
@@ -224,8 +227,9 @@ BOOST_FIXTURE_TEST_CASE(large_index_over_http, Fixture) {
   BOOST_TEST(found.chosen->version == "2026.2.2");
   BOOST_TEST(found.chart_versions == 3U);
   BOOST_TEST(found.index_bytes >= (20U << 20U));
-  auto with_current = run_coro(io, client.chart_for_app_version(repo.url(), "authentik", "2026.2.3",
-                                                                std::chrono::steady_clock::now() + 20s, "2026.2.2"));
+  auto with_current = ua::test::run_expected(io, client.chart_for_app_version(repo.url(), "authentik", "2026.2.3",
+                                                                std::chrono::steady_clock::now() + 20s, "2026.2.2"))
+                          .value();
   BOOST_TEST(with_current.current_app_version.value_or("") == "2026.2.2");
   BOOST_TEST(with_current.chosen->version == "2026.2.3");
   auto none = lookup(repo.url(), "authentik", "2027.1.0");
@@ -254,6 +258,20 @@ BOOST_FIXTURE_TEST_CASE(unreachable_and_slow_repositories, Fixture) {
   BOOST_TEST(seconds_since(start) < 1.5);
   BOOST_TEST(!slow.chosen);
   BOOST_TEST(slow.reason.find("cannot read the chart index") == 0U, slow.reason);
+  repo.stop();
+}
+
+BOOST_FIXTURE_TEST_CASE(a_cancelled_lookup_is_cancelled_not_a_reason, Fixture) {
+  ua::sandbox::helm::ChartRepo repo(io.get_executor(), ua::sandbox::helm::generate_index(64U << 10U));
+  BOOST_REQUIRE(repo.start());
+  repo.set_delay(3s);
+  const auto begun = std::chrono::steady_clock::now();
+  auto r = ua::test::run_and_cancel(
+      io, client.chart_for_app_version(repo.url(), "authentik", "2026.2.3", begun + 20s, "2026.2.2"), 100ms);
+  BOOST_REQUIRE(!r);
+  BOOST_TEST(r.error().kind == ua::core::ErrorKind::cancelled);
+  BOOST_TEST(r.error().system == "helm");
+  BOOST_TEST(ua::test::seconds_since(begun) < 2.0);
   repo.stop();
 }
 

@@ -11,12 +11,12 @@
 #include <vector>
 
 #include "upgrade_agent/config/settings.hpp"
-#include "upgrade_agent/config/upgrade_config.hpp"
 #include "upgrade_agent/core/expected.hpp"
 #include "upgrade_agent/core/image_ref.hpp"
 #include "upgrade_agent/core/risk.hpp"
 #include "upgrade_agent/core/tag.hpp"
 #include "upgrade_agent/net/client.hpp"
+#include "upgrade_agent/ports/changelog.hpp"
 
 namespace ua::adapters::github {
 
@@ -29,24 +29,11 @@ struct Options {
 
 Options options_from(const config::Settings& settings);
 
-enum class RepoSource { none, override_config, auto_detect, suffix_stripped };
-std::string_view to_string(RepoSource source);
-
-struct RepoResolution {
-  std::optional<std::string> repo;  // "owner/name" as GitHub spells it now (after a rename)
-  RepoSource source = RepoSource::none;
-  std::string how;                  // for people: "github_repo_overrides: x -> o/r", "auto-detected (ghcr.io/ORG/REPO)", ...
-  std::vector<std::string> tried;   // every lookup and its answer: "o/r-server: 404 Not Found"
-  std::string reason;               // without a repo: why (the risk then is UNKNOWN)
-};
-
-struct ChangelogResult {
-  std::optional<core::Changelog> changelog;  // nullopt: none could be had (missing_reason says why)
-  std::string missing_reason;
-  std::vector<std::string> gaps;             // what is known to be missing from a changelog that exists
-  std::size_t releases_read = 0;             // every release object seen, drafts included
-  std::size_t pages_read = 0;
-};
+// The port's result types, under the names this adapter has always used.
+using ports::ChangelogResult;
+using ports::RepoResolution;
+using ports::RepoSource;
+using ports::to_string;
 
 // The auto-detect rules of the seed (and the config's auto_detect_rules):
 // ghcr.io/ORG/REPO, docker.io/ORG/REPO and bare ORG/REPO, quay.io/ORG/REPO,
@@ -77,34 +64,44 @@ std::vector<core::ReleaseNote> split_changelog(std::string_view markdown, std::s
 std::vector<core::ReleaseNote> in_range(std::vector<core::ReleaseNote> notes, const core::Tag& current,
                                         const core::Tag& target);
 
-class Client {
+class Client final : public ports::ChangelogSource {
  public:
   Client(net::Client& http, Options options);
 
-  // The seed's order: github_repo_overrides, then auto-detect, each verified
-  // with GET /repos/{o}/{r} (a rename's 301 is followed); on 404 the -server,
-  // -backend, -app suffix is stripped and tried once more.
-  boost::asio::awaitable<RepoResolution> resolve_repo(const core::ImageRef& image, const config::UpgradeConfig& config,
-                                                      net::Clock::time_point deadline);
+  // The seed's order: `override_repo` (github_repo_overrides), then
+  // auto-detect, each verified with GET /repos/{o}/{r} (a rename's 301 is
+  // followed); on 404 the -server, -backend, -app suffix is stripped and
+  // tried once more.
+  boost::asio::awaitable<core::Expected<RepoResolution>> resolve_repo(core::ImageRef image,
+                                                                      std::optional<std::string> override_repo,
+                                                                      core::Deadline deadline) override;
 
   // Releases (every page until the current version is passed), else
   // CHANGELOG.md through the contents API.
-  boost::asio::awaitable<ChangelogResult> changelog(const std::string& repo, const core::Tag& current,
-                                                    const core::Tag& target, net::Clock::time_point deadline);
+  boost::asio::awaitable<core::Expected<ChangelogResult>> changelog(std::string repo, core::Tag current,
+                                                                    core::Tag target, core::Deadline deadline) override;
 
   // Total GitHub API requests made (tests, benchmarks).
   [[nodiscard]] std::size_t requests() const { return requests_; }
 
   struct Fetched {
     std::optional<net::Response> response;
-    std::string problem;  // no usable response: why (network, rate limit past the deadline)
+    std::string problem;     // no usable response: why (network, rate limit past the deadline)
+    bool cancelled = false;  // the caller cancelled: not a problem to report but an end
   };
 
  private:
   enum class Lookup;
   struct RepoLookup;
-  boost::asio::awaitable<Fetched> get(std::string url, net::Clock::time_point deadline);
-  boost::asio::awaitable<RepoLookup> verify(std::string repo, net::Clock::time_point deadline);
+  boost::asio::awaitable<Fetched> get(std::string url, core::Deadline deadline);
+  boost::asio::awaitable<RepoLookup> verify(std::string repo, core::Deadline deadline);
+  boost::asio::awaitable<core::Expected<RepoResolution>> resolve(const core::ImageRef& image,
+                                                                 const std::optional<std::string>& override_repo,
+                                                                 core::Deadline deadline);
+  boost::asio::awaitable<core::Expected<ChangelogResult>> read_changelog(const std::string& repo,
+                                                                         const core::Tag& current,
+                                                                         const core::Tag& target,
+                                                                         core::Deadline deadline);
   std::string url_for(std::string_view path) const;
 
   net::Client& http_;

@@ -13,15 +13,13 @@
 
 #include "upgrade_agent/core/expected.hpp"
 #include "upgrade_agent/net/client.hpp"
+#include "upgrade_agent/ports/chart_index.hpp"
 #include "upgrade_agent/runtime/blocking.hpp"
 
 namespace ua::adapters::helm {
 
-struct ChartVersion {
-  std::string version;      // the chart's own version ("2026.2.3")
-  std::string app_version;  // appVersion: the application it ships
-  bool deprecated = false;
-};
+using ports::ChartLookup;
+using ports::ChartVersion;
 
 struct ChartIndex {
   std::map<std::string, std::vector<ChartVersion>> charts;  // in file order (Helm writes newest first)
@@ -42,16 +40,7 @@ bool app_version_matches(std::string_view app_version, std::string_view tag);
 // deprecated, and whose appVersion is `tag`.
 std::optional<ChartVersion> newest_for_app_version(const std::vector<ChartVersion>& versions, std::string_view tag);
 
-struct ChartLookup {
-  std::optional<ChartVersion> chosen;
-  bool manual_review = false;  // OCI repository: no index to read; a person decides
-  std::string reason;          // without `chosen`: why (or what to review)
-  std::size_t chart_versions = 0;  // versions of this chart in the index
-  std::size_t index_bytes = 0;
-  std::optional<std::string> current_app_version;  // appVersion of the chart version deployed now, if listed
-};
-
-class Client {
+class Client final : public ports::ChartIndex {
  public:
   // The index is parsed on `pool`, never on the event loop.
   Client(net::Client& http, runtime::BlockingPool& pool, std::size_t max_index_bytes = 128U << 20U);
@@ -60,9 +49,10 @@ class Client {
   // are flagged for manual review, not guessed.
   // With `current_chart_version`, also the appVersion it ships (the image
   // version deployed now, for the changelog).
-  boost::asio::awaitable<ChartLookup> chart_for_app_version(std::string repo_url, std::string chart,
-                                                            std::string app_tag, net::Clock::time_point deadline,
-                                                            std::string current_chart_version = {});
+  boost::asio::awaitable<core::Expected<ChartLookup>> chart_for_app_version(std::string repo_url, std::string chart,
+                                                                            std::string app_tag,
+                                                                            core::Deadline deadline,
+                                                                            std::string current_chart_version) override;
 
  private:
   net::Client& http_;
