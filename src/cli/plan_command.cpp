@@ -19,11 +19,13 @@
 #include <string>
 
 #include "cli/commands.hpp"
-#include "plan/report.hpp"
+#include "cli/render_plan.hpp"
 #include "terraform/report.hpp"
 #include "upgrade_agent/config/settings.hpp"
 #include "upgrade_agent/net/client.hpp"
-#include "upgrade_agent/plan/network_plan.hpp"
+#include "upgrade_agent/adapters/github/github.hpp"
+#include "upgrade_agent/adapters/helm/helm.hpp"
+#include "upgrade_agent/plan/decision.hpp"
 #include "upgrade_agent/runtime/blocking.hpp"
 #include "upgrade_agent/terraform/edit.hpp"
 #include "upgrade_agent/terraform/locate.hpp"
@@ -56,7 +58,7 @@ struct PlanReport {
   // Section 3, network (repository, changelog, risk, backup, stops): not built
   // offline; `online` records whether it was.
   bool online = false;
-  std::optional<plan::NetworkPlan> network;
+  std::optional<plan::Decision> network;
   std::optional<std::string> failure;
   int failure_code = kFailed;
 };
@@ -108,7 +110,7 @@ boost::asio::awaitable<void> add_network(PlanReport& report, runtime::BlockingPo
   for (const auto& p : loaded.problems) spdlog::warn("settings: {}: {}", p.where, p.message);
   const auto& settings = loaded.settings;
   const auto& ref = report.findings.references[terraform::primary_reference(report.findings)];
-  plan::Request request;
+  plan::DecisionRequest request;
   request.image = report.findings.image;
   request.stack = ref.service.empty() ? ref.stack : ref.service;
   request.namespace_name = ref.namespace_name;
@@ -123,9 +125,15 @@ boost::asio::awaitable<void> add_network(PlanReport& report, runtime::BlockingPo
   net::ClientOptions client_options;
   client_options.connect_to = settings.connect_to;
   net::Client http(co_await boost::asio::this_coro::executor, client_options);
-  plan::Services services{http, pool, adapters::github::options_from(settings)};
-  const auto deadline = net::Clock::now() + kNetworkBudget;
-  report.network = co_await plan::build_network_plan(services, std::move(request), deadline);
+  adapters::github::Client github(http, adapters::github::options_from(settings));
+  adapters::helm::Client charts(http, pool);
+  const auto deadline = core::Clock::now() + kNetworkBudget;
+  auto decision = co_await plan::decide(github, charts, std::move(request), deadline);
+  if (!decision) {
+    report.failure = decision.error().describe();
+    co_return;
+  }
+  report.network = std::move(*decision);
   report.online = true;
 }
 
@@ -154,7 +162,7 @@ boost::json::object to_json(const PlanReport& report) {
   o["verdict"] = std::move(verdict);
   o["diff"] = report.diff;
   o["offline"] = !report.online;
-  if (report.network) o["network"] = plan::to_json(*report.network);
+  if (report.network) o["network"] = cli::to_json(*report.network);
   o["writes"] = false;
   return o;
 }
@@ -162,7 +170,7 @@ boost::json::object to_json(const PlanReport& report) {
 std::string to_text(const PlanReport& report) {
   std::string out = terraform::report_text(report.findings, report.changes, report.files, report.request.tag, false);
   if (!report.diff.empty()) out += "\n" + report.diff;
-  if (report.network) out += "\n" + plan::to_text(*report.network);
+  if (report.network) out += "\n" + cli::to_text(*report.network);
   if (!report.online) out += "(offline: changelog, risk and backup not checked)\n";
   return out;
 }
@@ -188,6 +196,7 @@ int run_plan(const PlanOptions& opts) {
         if (!report.failure) co_await runtime::offload(pool, changes);
         if (!report.failure && !opts.offline && wants_network(report)) {
           co_await add_network(report, pool);
+          if (report.failure) co_return;
           // Pattern C: the chart version the index names, unless --chart-version gave one.
           const auto& chart = report.network->chart;
           if (opts.chart_version.empty() && chart && chart->chosen) {

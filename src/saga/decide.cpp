@@ -5,10 +5,10 @@ namespace ua::saga {
 
 namespace asio = boost::asio;
 
-asio::awaitable<core::Expected<plan::NetworkPlan>> decide(Decider& decider, const Located& located, const Job& job,
+asio::awaitable<core::Expected<plan::Decision>> decide(Decider& decider, const Located& located, const Job& job,
                                                           const Context& context, core::Deadline deadline) {
   const auto& ref = located.reference();
-  plan::Request request;
+  plan::DecisionRequest request;
   request.image = located.findings.image;
   request.stack = located.service();
   request.namespace_name = ref.namespace_name;

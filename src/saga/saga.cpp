@@ -150,7 +150,7 @@ asio::awaitable<void> upgrade(Ports& p, const Context& ctx, const Job& job, cons
     }
     co_return;
   }
-  const plan::NetworkPlan& decision = *decided;
+  const plan::Decision& decision = *decided;
   result.risk = std::string(core::to_string(decision.risk.risk));
   if (chart) result.from = decision.chart && decision.chart->current_app_version ? *decision.chart->current_app_version
                                                                                  : ref.current;
@@ -194,7 +194,15 @@ asio::awaitable<void> upgrade(Ports& p, const Context& ctx, const Job& job, cons
     EditTarget target{chart ? job.target_tag : step.to, chart ? std::optional<std::string>(step.to) : std::nullopt};
     const auto changes = terraform::plan_changes(located.findings, edit_request(ctx.config, target));
     const auto expected = expected_tags(located.findings, changes);
-    const std::string message = with_backup_line(step.commit_message, backed_up->commit_line);
+    if (!step.commit_message) {
+      rep.failed(Step::publish, step.commit_message.error());
+      result.outcome = i == 0 ? Outcome::aborted : Outcome::failed;
+      result.reason = "no commit for " + step.to + ": " + step.commit_message.error().describe();
+      std::string text = i == 0 ? aborted_text(result) : failed_text(result, "nothing to roll back");
+      co_await report(p.notifier, std::move(text), budget.ceiling(), rep, result);
+      co_return;
+    }
+    const std::string message = with_backup_line(*step.commit_message, backed_up->commit_line);
     const std::string subject = message.substr(0, message.find('\n'));
 
     rep.started(Step::publish, subject);

@@ -11,7 +11,7 @@
 
 #include "saga/budget.hpp"
 #include "saga/reporter.hpp"
-#include "upgrade_agent/plan/network_plan.hpp"
+#include "upgrade_agent/plan/decision.hpp"
 #include "upgrade_agent/saga/saga.hpp"
 #include "upgrade_agent/terraform/edit.hpp"
 #include "upgrade_agent/terraform/locate.hpp"
@@ -41,7 +41,7 @@ boost::asio::awaitable<core::Expected<Located>> locate(ports::GitClone& git, con
                                                        const Job& job, EditTarget target, core::Deadline deadline);
 
 // Steps 2-4 and the messages: the same decision `plan` shows.
-boost::asio::awaitable<core::Expected<plan::NetworkPlan>> decide(Decider& decider, const Located& located,
+boost::asio::awaitable<core::Expected<plan::Decision>> decide(Decider& decider, const Located& located,
                                                                  const Job& job, const Context& context,
                                                                  core::Deadline deadline);
 

@@ -1,8 +1,9 @@
 #pragma once
-// The saga's Decider: exactly the decision `plan` shows.
-#include "upgrade_agent/net/client.hpp"
-#include "upgrade_agent/plan/network_plan.hpp"
-#include "upgrade_agent/runtime/blocking.hpp"
+// The saga's Decider: exactly the decision `plan` shows (plan::decide over
+// the GitHub and chart-index adapters).
+#include "upgrade_agent/adapters/github/github.hpp"
+#include "upgrade_agent/adapters/helm/helm.hpp"
+#include "upgrade_agent/plan/decision.hpp"
 #include "upgrade_agent/saga/saga.hpp"
 
 namespace ua::service {
@@ -10,27 +11,16 @@ namespace ua::service {
 class PlanDecider final : public saga::Decider {
  public:
   PlanDecider(net::Client& http, runtime::BlockingPool& pool, adapters::github::Options github)
-      : http_(http), pool_(pool), github_(std::move(github)) {}
+      : github_(http, std::move(github)), charts_(http, pool) {}
 
-  boost::asio::awaitable<core::Expected<plan::NetworkPlan>> decide(plan::Request request,
-                                                                   core::Deadline deadline) override {
-    plan::Services services{http_, pool_, github_};
-    auto decided = co_await plan::build_network_plan(std::move(services), std::move(request), deadline);
-    // A step whose message could not be built is an error, never a commit.
-    for (const auto& step : decided.steps) {
-      if (step.commit_message.rfind("upgrade: ", 0) != 0) {
-        co_return core::make_error(core::ErrorKind::bad_input, "no commit message for " + step.to + ": " +
-                                                                   step.commit_message,
-                                   "plan", "decide");
-      }
-    }
-    co_return decided;
+  boost::asio::awaitable<core::Expected<plan::Decision>> decide(plan::DecisionRequest request,
+                                                                core::Deadline deadline) override {
+    co_return co_await plan::decide(github_, charts_, std::move(request), deadline);
   }
 
  private:
-  net::Client& http_;
-  runtime::BlockingPool& pool_;
-  adapters::github::Options github_;
+  adapters::github::Client github_;
+  adapters::helm::Client charts_;
 };
 
 }  // namespace ua::service

@@ -1,27 +1,19 @@
 // `upgrade-agent plan` (network part) as a user runs it: the built binary, a
 // generated sample repository, and the GitHub simulator on a thread of its own.
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
 
-
 #include <filesystem>
 #include <fstream>
-#include <future>
 #include <random>
 #include <sstream>
-#include <thread>
 
-#include "sandbox/github/github_simulator.hpp"
 #include "support/child_process.hpp"
+#include "support/github_sim.hpp"
 #include "upgrade_agent/sandbox/sample_repo/sample_repo.hpp"
 
-namespace asio = boost::asio;
 namespace fs = std::filesystem;
 namespace json = boost::json;
-namespace sim = ua::sandbox::github;
 
 namespace {
 
@@ -41,34 +33,15 @@ std::string slurp(const fs::path& p) {
 
 struct Fixture {
   fs::path repo;
-  asio::io_context io;
-  sim::Simulator github{io.get_executor(), sim::default_scenario()};
-  std::thread loop;
+  ua::test::GithubOnThread github;
 
   Fixture() {
     std::random_device rd;
     repo = fs::temp_directory_path() / ("ua-plan-cli-" + std::to_string(rd()));
     ua::sandbox::generate_sample_repo(repo);
-    BOOST_REQUIRE(github.start());
-    loop = std::thread([this] {
-      auto guard = asio::make_work_guard(io);
-      io.run();
-    });
   }
-  ~Fixture() {
-    asio::post(io, [this] {
-      github.stop();
-      io.stop();
-    });
-    loop.join();
-    fs::remove_all(repo);
-  }
-  // The simulator's log, read on its own thread.
-  std::size_t requests() {
-    std::promise<std::size_t> p;
-    asio::post(io, [&] { p.set_value(github.log().size()); });
-    return p.get_future().get();
-  }
+  ~Fixture() { fs::remove_all(repo); }
+  std::size_t requests() { return github.requests(); }
   std::vector<std::string> env() const { return {"GITHUB_API_URL=" + github.url()}; }
 };
 

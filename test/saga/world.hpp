@@ -10,7 +10,9 @@
 #include "support/temp_dir.hpp"
 #include "upgrade_agent/adapters/git/message.hpp"
 #include "upgrade_agent/config/upgrade_config.hpp"
-#include "upgrade_agent/plan/network_plan.hpp"
+#include "upgrade_agent/plan/backup.hpp"
+#include "upgrade_agent/plan/decision.hpp"
+#include "upgrade_agent/plan/messages.hpp"
 #include "upgrade_agent/saga/saga.hpp"
 #include "upgrade_agent/sandbox/sample_repo/sample_repo.hpp"
 
@@ -26,12 +28,12 @@ class ScriptedDecider final : public saga::Decider {
   std::chrono::milliseconds delay{0};
   unsigned asked = 0;
 
-  asio::awaitable<core::Expected<plan::NetworkPlan>> decide(plan::Request r, core::Deadline deadline) override {
+  asio::awaitable<core::Expected<plan::Decision>> decide(plan::DecisionRequest r, core::Deadline deadline) override {
     ++asked;
     const bool waited = co_await pause(delay, deadline);
     if (!waited) co_return cancelled("github");
     if (fail) co_return *fail;
-    plan::NetworkPlan p;
+    plan::Decision p;
     p.risk.risk = risk;
     p.backup = plan::backup_plan(r.config, r.stack, r.namespace_name, risk);
     auto all = stops;
@@ -49,7 +51,7 @@ class ScriptedDecider final : public saga::Decider {
       m.db_backup = p.backup.commit_line;
       auto text = adapters::git::build_upgrade_message(m);
       if (!text) co_return text.error();
-      s.commit_message = *text;
+      s.commit_message = std::move(*text);
       s.slack_starting = plan::slack_starting_text(r.stack, from, to, p.risk);
       p.steps.push_back(s);
       from = to;

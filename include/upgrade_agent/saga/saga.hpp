@@ -22,7 +22,7 @@
 #include "upgrade_agent/config/upgrade_config.hpp"
 #include "upgrade_agent/core/error.hpp"
 #include "upgrade_agent/core/image_ref.hpp"
-#include "upgrade_agent/plan/network_plan.hpp"
+#include "upgrade_agent/plan/decision.hpp"
 #include "upgrade_agent/ports/ci.hpp"
 #include "upgrade_agent/ports/cluster.hpp"
 #include "upgrade_agent/ports/git_clone.hpp"
@@ -69,8 +69,8 @@ struct Timing {
 class Decider {
  public:
   virtual ~Decider() = default;
-  virtual boost::asio::awaitable<core::Expected<plan::NetworkPlan>> decide(plan::Request request,
-                                                                           core::Deadline deadline) = 0;
+  virtual boost::asio::awaitable<core::Expected<plan::Decision>> decide(plan::DecisionRequest request,
+                                                                        core::Deadline deadline) = 0;
 };
 
 // The narrow ports a saga talks to; each step takes only the ones it needs.

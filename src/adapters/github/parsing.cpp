@@ -213,31 +213,4 @@ std::vector<core::ReleaseNote> split_changelog(std::string_view markdown, std::s
   return out;
 }
 
-std::vector<core::ReleaseNote> in_range(std::vector<core::ReleaseNote> notes, const core::Tag& current,
-                                        const core::Tag& target) {
-  const core::Tag cur = core::bare_version(current);
-  const core::Tag tgt = core::bare_version(target);
-  const bool with_prereleases = target.is_prerelease();
-  std::vector<core::ReleaseNote> out;
-  for (auto& n : notes) {
-    const auto& v = n.version;
-    if (!v.is_version() || (v.is_prerelease() && !with_prereleases)) continue;
-    if (core::compare(v, cur) != std::partial_ordering::greater || core::same_release(v, current)) continue;
-    const auto to_target = core::compare(v, tgt);
-    if (to_target == std::partial_ordering::greater && !core::same_release(v, target)) continue;
-    if (to_target == std::partial_ordering::unordered) continue;
-    out.push_back(std::move(n));
-  }
-  std::stable_sort(out.begin(), out.end(), [](const core::ReleaseNote& a, const core::ReleaseNote& b) {
-    return core::compare(a.version, b.version) == std::partial_ordering::less;
-  });
-  // "v1.2.0" and "1.2.0" published twice: the first one read stays.
-  out.erase(std::unique(out.begin(), out.end(),
-                        [](const core::ReleaseNote& a, const core::ReleaseNote& b) {
-                          return core::compare(a.version, b.version) == std::partial_ordering::equivalent;
-                        }),
-            out.end());
-  return out;
-}
-
 }  // namespace ua::adapters::github

@@ -13,6 +13,7 @@
 #include "upgrade_agent/config/settings.hpp"
 #include "upgrade_agent/core/expected.hpp"
 #include "upgrade_agent/core/image_ref.hpp"
+#include "upgrade_agent/core/release_range.hpp"
 #include "upgrade_agent/core/risk.hpp"
 #include "upgrade_agent/core/tag.hpp"
 #include "upgrade_agent/net/client.hpp"
@@ -57,12 +58,8 @@ core::Expected<std::string> decode_base64(std::string_view text);
 // are skipped. Headings inside fenced code do not count. Oldest last, as written.
 std::vector<core::ReleaseNote> split_changelog(std::string_view markdown, std::string_view url);
 
-// The releases strictly after `current` and up to and including `target`,
-// oldest first; pre-releases only when the target is one. Versions compare
-// with core's tag order after normalising names (v prefix, "name@" prefixes)
-// and dropping image variants.
-std::vector<core::ReleaseNote> in_range(std::vector<core::ReleaseNote> notes, const core::Tag& current,
-                                        const core::Tag& target);
+// The release-range rule lives in core (plan uses it per step).
+using core::in_range;
 
 class Client final : public ports::ChangelogSource {
  public:

@@ -1,11 +1,19 @@
 #pragma once
-// The network plan as JSON for `plan --json` (kept out of the public headers
-// because it exposes Boost.JSON).
+// The upgrade decision for people (text) and programs (JSON), as `plan`
+// prints it after the local part.
 #include <boost/json/object.hpp>
 
-#include "upgrade_agent/plan/network_plan.hpp"
+#include <string>
 
-namespace ua::plan {
+#include "upgrade_agent/plan/decision.hpp"
+
+namespace ua::cli {
+
+// The step's commit message, or "(none: ...)" / "(cannot be built: ...)".
+std::string commit_text(const plan::Step& step);
+
+// Repository, releases, risk and evidence, stops, backup, messages.
+std::string to_text(const plan::Decision& decision);
 
 // {github: {repo, source, how, tried, reason},
 //  chart: {chosen, app_version, reason, manual_review, versions, current_app_version},
@@ -14,6 +22,6 @@ namespace ua::plan {
 //  stops: [{from, to, release, why}], backup: {db_backed, would_back_up, cronjob, namespace, job_name,
 //  description, commit_line}, steps: [{from, to, release, why, commit_message, slack_starting}],
 //  flagged_for_manual_review, github_requests}
-boost::json::object to_json(const NetworkPlan& plan);
+boost::json::object to_json(const plan::Decision& decision);
 
-}  // namespace ua::plan
+}  // namespace ua::cli

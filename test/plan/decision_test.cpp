@@ -1,16 +1,24 @@
 #include <boost/test/unit_test.hpp>
 
-#include "net/support.hpp"
+#include <algorithm>
+
 #include "sandbox/github/github_simulator.hpp"
 #include "sandbox/helm/chart_repo.hpp"
+#include "support/coro.hpp"
+#include "support/fake_sources.hpp"
+#include "support/github_sim.hpp"
+#include "upgrade_agent/adapters/github/github.hpp"
+#include "upgrade_agent/adapters/helm/helm.hpp"
 #include "upgrade_agent/config/upgrade_config.hpp"
-#include "upgrade_agent/plan/network_plan.hpp"
+#include "upgrade_agent/plan/backup.hpp"
+#include "upgrade_agent/plan/decision.hpp"
+#include "upgrade_agent/plan/messages.hpp"
 
 namespace asio = boost::asio;
 namespace sim = ua::sandbox::github;
 using namespace std::chrono_literals;
 using ua::core::Risk;
-using ua::test::run_coro;
+using ua::test::seed_config;
 
 namespace ua::core {
 inline std::ostream& operator<<(std::ostream& os, Risk r) { return os << to_string(r); }
@@ -18,15 +26,26 @@ inline std::ostream& operator<<(std::ostream& os, Risk r) { return os << to_stri
 
 namespace {
 
-ua::config::UpgradeConfig seed_config() {
-  auto load = ua::config::load_upgrade_config(std::string(UA_SHARED_DIR) + "/seed/upgrade-config.json");
-  BOOST_REQUIRE(load.config);
-  return *load.config;
-}
-
 ua::core::RiskAssessment assessed(Risk level) {
   ua::core::RiskAssessment r;
   r.risk = level;
+  return r;
+}
+
+std::string message_of(const ua::plan::Step& step) {
+  BOOST_REQUIRE_MESSAGE(step.commit_message, "a commit message");
+  return *step.commit_message;
+}
+
+ua::plan::DecisionRequest make_request(const std::string& image, const std::string& stack, const std::string& current,
+                                       const std::string& target) {
+  ua::plan::DecisionRequest r;
+  r.image = ua::core::parse_image_ref(image).value();
+  r.stack = stack;
+  r.namespace_name = stack;
+  r.current_tag = current;
+  r.target_tag = target;
+  r.config = seed_config();
   return r;
 }
 
@@ -34,31 +53,23 @@ struct Fixture {
   asio::io_context io;
   ua::runtime::BlockingPool pool{1};
   ua::net::Client http{io.get_executor()};
-  sim::Simulator github{io.get_executor(), sim::default_scenario()};
-  Fixture() { BOOST_REQUIRE(github.start()); }
-  ~Fixture() {
-    github.stop();
-    io.restart();
-    io.poll();
-  }
+  ua::test::LocalGithub local{io};
+  sim::Simulator& github = local.start();
 
-  ua::plan::Request request(const std::string& image, const std::string& stack, const std::string& current,
+  ua::plan::DecisionRequest request(const std::string& image, const std::string& stack, const std::string& current,
                             const std::string& target) {
-    ua::plan::Request r;
-    r.image = ua::core::parse_image_ref(image).value();
-    r.stack = stack;
-    r.namespace_name = stack;
-    r.current_tag = current;
-    r.target_tag = target;
-    r.config = seed_config();
-    return r;
+    return make_request(image, stack, current, target);
   }
 
-  ua::plan::NetworkPlan build(ua::plan::Request r) {
+  ua::plan::Decision build(ua::plan::DecisionRequest r) {
     ua::adapters::github::Options options;
     options.api_url = github.url();
-    return run_coro(io, ua::plan::build_network_plan({http, pool, options}, std::move(r),
-                                                     std::chrono::steady_clock::now() + 20s));
+    ua::adapters::github::Client changelogs(http, options);
+    ua::adapters::helm::Client charts(http, pool);
+    auto decided = ua::test::run_expected(
+        io, ua::plan::decide(changelogs, charts, std::move(r), std::chrono::steady_clock::now() + 20s));
+    BOOST_REQUIRE_MESSAGE(decided, "a decision");
+    return std::move(*decided);
   }
 };
 
@@ -133,7 +144,7 @@ BOOST_AUTO_TEST_CASE(slack_starting_text) {
 
 BOOST_AUTO_TEST_SUITE_END()
 
-BOOST_FIXTURE_TEST_SUITE(network_plan, Fixture)
+BOOST_FIXTURE_TEST_SUITE(decision_against_the_simulators, Fixture)
 
 BOOST_AUTO_TEST_CASE(caution_plan_has_a_step_per_stop_with_exact_messages) {
   auto plan = build(request("coturn/coturn", "coturn", "4.6.3-r1", "4.10.0-r1"));
@@ -143,7 +154,7 @@ BOOST_AUTO_TEST_CASE(caution_plan_has_a_step_per_stop_with_exact_messages) {
   BOOST_TEST(plan.steps[0].to == "4.7.0");
   BOOST_TEST(plan.steps[1].from == "4.7.0");
   BOOST_TEST(plan.steps[1].to == "4.10.0-r1");
-  BOOST_TEST(plan.steps[0].commit_message ==
+  BOOST_TEST(message_of(plan.steps[0]) ==
              "upgrade: coturn 4.6.3-r1 -> 4.7.0\n\n"
              "Changelog summary: 4.7.0: Removed `keep-address-family` option\n"
              "  4.7.0: Removed `response-origin-only-with-rfc5780`\n"
@@ -155,15 +166,18 @@ BOOST_AUTO_TEST_CASE(caution_plan_has_a_step_per_stop_with_exact_messages) {
              "Config changes applied: none\n"
              "Flagged for manual review: none\n\n"
              "Co-Authored-By: Service Upgrade Agent <noreply@viktorbarzin.me>\n");
-  BOOST_TEST(plan.steps[1].commit_message.find("Changelog summary: 4.10.0: Fix CVE-2026-40613 in STUN attribute parsing") !=
-             std::string::npos, plan.steps[1].commit_message);
-  BOOST_TEST(plan.steps[1].commit_message.find("Breaking changes: none") != std::string::npos);
+  BOOST_TEST(message_of(plan.steps[1]).find("Changelog summary: 4.10.0: Fix CVE-2026-40613 in STUN attribute parsing") !=
+             std::string::npos, message_of(plan.steps[1]));
+  BOOST_TEST(message_of(plan.steps[1]).find("Breaking changes: none") != std::string::npos);
   BOOST_TEST(plan.steps[0].slack_starting.find("[Upgrade Agent] Starting: *coturn* 4.6.3-r1 -> 4.7.0 (risk: CAUTION)") ==
              0U);
-  const auto text = ua::plan::to_text(plan);
-  BOOST_TEST(text.find("GitHub repository: coturn/coturn (auto-detected from docker.io/coturn/coturn: coturn/coturn)") ==
-             0U, text);
-  BOOST_TEST(text.find("4.7.0 line 2 'removed': - Removed `keep-address-family` option") != std::string::npos, text);
+  BOOST_TEST(plan.repo.how == "auto-detected from docker.io/coturn/coturn: coturn/coturn");
+  BOOST_TEST((plan.repo.source == ua::ports::RepoSource::auto_detect));
+  const bool quoted = std::any_of(plan.risk.evidence.begin(), plan.risk.evidence.end(), [](const auto& e) {
+    return e.release == "4.7.0" && e.line_number == 2U && e.keyword == "removed" &&
+           e.line == "- Removed `keep-address-family` option";
+  });
+  BOOST_TEST(quoted);
 }
 
 BOOST_AUTO_TEST_CASE(safe_plan_with_a_shared_database_backup) {
@@ -174,7 +188,7 @@ BOOST_AUTO_TEST_CASE(safe_plan_with_a_shared_database_backup) {
   BOOST_TEST(plan.risk.risk == Risk::safe);
   BOOST_REQUIRE_EQUAL(plan.steps.size(), 1U);
   BOOST_TEST(plan.backup.cronjob == "postgresql-backup");
-  BOOST_TEST(plan.steps[0].commit_message ==
+  BOOST_TEST(message_of(plan.steps[0]) ==
              "upgrade: vaultwarden 1.35.4 -> 1.35.7\n\n"
              "Changelog summary: 1.35.7: Fix attachment download\n"
              "  1.35.6: Improve admin page\n"
@@ -191,9 +205,10 @@ BOOST_AUTO_TEST_CASE(unknown_plan_says_the_changelog_is_unavailable) {
   auto plan = build(request("ghcr.io/nobody/thing", "thing", "1.0.0", "1.1.0"));
   BOOST_TEST(plan.risk.risk == Risk::unknown);
   BOOST_REQUIRE_EQUAL(plan.steps.size(), 1U);
-  BOOST_TEST(plan.steps[0].commit_message.find("Changelog summary: unavailable (no changelog found)\nRisk: UNKNOWN\n") !=
-             std::string::npos, plan.steps[0].commit_message);
-  BOOST_TEST(ua::plan::to_text(plan).find("GitHub repository: none (no GitHub repository found") == 0U);
+  BOOST_TEST(message_of(plan.steps[0]).find("Changelog summary: unavailable (no changelog found)\nRisk: UNKNOWN\n") !=
+             std::string::npos, message_of(plan.steps[0]));
+  BOOST_TEST(!plan.repo.repo);
+  BOOST_TEST(plan.repo.reason.find("no GitHub repository found") == 0U, plan.repo.reason);
 }
 
 BOOST_AUTO_TEST_CASE(always_step_stack_with_a_dedicated_database) {
@@ -223,7 +238,7 @@ BOOST_AUTO_TEST_CASE(chart_pattern_reads_the_index_and_the_image_changelog) {
   BOOST_TEST(plan.changelog.changelog->releases.size() == 1U);
   BOOST_TEST(plan.risk.risk == Risk::caution);  // authentik is in version_jump_always_step
   BOOST_REQUIRE_EQUAL(plan.steps.size(), 1U);
-  BOOST_TEST(plan.steps[0].commit_message.find("upgrade: authentik 2026.2.2 -> 2026.2.3\n") == 0U);
+  BOOST_TEST(message_of(plan.steps[0]).find("upgrade: authentik 2026.2.2 -> 2026.2.3\n") == 0U);
   charts.stop();
 }
 
@@ -235,7 +250,9 @@ BOOST_AUTO_TEST_CASE(oci_chart_is_flagged_for_manual_review) {
   BOOST_REQUIRE(!plan.flagged_for_manual_review.empty());
   BOOST_TEST(plan.flagged_for_manual_review.front().find("flagged for manual review") != std::string::npos);
   BOOST_TEST(plan.risk.risk != Risk::safe);
-  BOOST_TEST(plan.steps[0].commit_message == "(none: no chart version to move to)");
+  BOOST_REQUIRE(!plan.steps[0].commit_message);  // an error value, not a message saying so
+  BOOST_TEST(plan.steps[0].commit_message.error().kind == ua::core::ErrorKind::not_found);
+  BOOST_TEST(plan.steps[0].commit_message.error().message == "no chart version to move to");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
@@ -264,6 +281,104 @@ BOOST_AUTO_TEST_CASE(a_heading_hit_quotes_the_lines_under_it) {
                  (std::vector<std::string>{"major version v1.9.0 -> v2.0.0", "v2.0.0: PostgreSQL 14 is required",
                                            "v2.0.0: The API moved to /v2", "v2.0.0: Fourth line"}),
              boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// The decision alone, against scripted ports: what it asks, and that a port's
+// cancellation comes back as a cancellation.
+BOOST_AUTO_TEST_SUITE(decision_with_doubles)
+
+struct Doubles {
+  asio::io_context io;
+  ua::test::FakeChangelogSource changelogs;
+  ua::test::FakeChartIndex charts;
+
+  ua::core::Expected<ua::plan::Decision> decide(ua::plan::DecisionRequest r) {
+    return ua::test::run_expected(
+        io, ua::plan::decide(changelogs, charts, std::move(r), std::chrono::steady_clock::now() + 5s));
+  }
+};
+
+ua::core::Error cancelled() { return ua::core::make_error(ua::core::ErrorKind::cancelled, "cancelled", "github"); }
+
+BOOST_FIXTURE_TEST_CASE(a_cancelled_repository_lookup_cancels_the_decision, Doubles) {
+  changelogs.resolutions.push(cancelled());
+  auto d = decide(make_request("vaultwarden/server", "vaultwarden", "1.35.4", "1.35.7"));
+  BOOST_REQUIRE(!d);
+  BOOST_TEST(d.error().kind == ua::core::ErrorKind::cancelled);
+  BOOST_TEST(changelogs.calls == (std::vector<std::string>{"resolve docker.io/vaultwarden/server override=dani-garcia/vaultwarden"}),
+             boost::test_tools::per_element());
+}
+
+BOOST_FIXTURE_TEST_CASE(a_cancelled_changelog_cancels_the_decision, Doubles) {
+  changelogs.resolutions.push(ua::test::found_repo("dani-garcia/vaultwarden"));
+  changelogs.changelogs.push(cancelled());
+  auto d = decide(make_request("vaultwarden/server", "vaultwarden", "1.35.4", "1.35.7"));
+  BOOST_REQUIRE(!d);
+  BOOST_TEST(d.error().kind == ua::core::ErrorKind::cancelled);
+  BOOST_TEST(changelogs.calls.back() == "changelog dani-garcia/vaultwarden 1.35.4 1.35.7");
+}
+
+BOOST_FIXTURE_TEST_CASE(a_cancelled_chart_lookup_cancels_before_github_is_asked, Doubles) {
+  charts.lookups.push(ua::core::make_error(ua::core::ErrorKind::cancelled, "cancelled", "helm"));
+  auto r = make_request("ghcr.io/goauthentik/server", "authentik", "", "2026.2.3");
+  r.chart = ua::plan::ChartSource{"https://charts.goauthentik.io/", "authentik", "2026.2.2"};
+  auto d = decide(r);
+  BOOST_REQUIRE(!d);
+  BOOST_TEST(d.error().kind == ua::core::ErrorKind::cancelled);
+  BOOST_TEST(charts.calls == (std::vector<std::string>{"https://charts.goauthentik.io/ authentik 2026.2.3 2026.2.2"}),
+             boost::test_tools::per_element());
+  BOOST_TEST(changelogs.calls.empty());
+}
+
+BOOST_FIXTURE_TEST_CASE(a_missing_changelog_is_a_result_with_its_reason, Doubles) {
+  ua::ports::RepoResolution none;
+  none.reason = "no GitHub repository found for x";
+  none.requests = 2;
+  changelogs.resolutions.push(none);
+  auto d = decide(make_request("example/app", "app", "1.0.0", "1.1.0"));
+  BOOST_REQUIRE(d);
+  BOOST_TEST(d->risk.risk == Risk::unknown);
+  BOOST_TEST(d->risk.changelog_note.find("no GitHub repository found for x") != std::string::npos, d->risk.changelog_note);
+  BOOST_TEST(d->github_requests == 2U);
+  BOOST_REQUIRE_EQUAL(d->steps.size(), 1U);
+  BOOST_TEST(message_of(d->steps[0]).find("Changelog summary: unavailable") != std::string::npos);
+}
+
+BOOST_FIXTURE_TEST_CASE(every_step_carries_its_messages_and_costs_are_summed, Doubles) {
+  changelogs.resolutions.push(ua::test::found_repo("example/app"));
+  ua::ports::ChangelogResult log;
+  log.changelog = ua::core::Changelog{{ua::test::release("1.1.0", "- Removed the legacy API"),
+                                       ua::test::release("2.0.0", "- Faster sync")},
+                                      "GitHub releases of example/app"};
+  log.requests = 3;
+  changelogs.changelogs.push(log);
+  auto d = decide(make_request("example/app", "app", "1.0.0", "2.0.0"));
+  BOOST_REQUIRE(d);
+  BOOST_TEST(d->risk.risk == Risk::caution);
+  BOOST_TEST(d->github_requests == 4U);
+  BOOST_REQUIRE_EQUAL(d->steps.size(), 2U);  // the breaking release, then the new major
+  BOOST_TEST(d->steps[0].to == "1.1.0");
+  BOOST_TEST(message_of(d->steps[0]).rfind("upgrade: app 1.0.0 -> 1.1.0\n", 0) == 0U);
+  BOOST_TEST(message_of(d->steps[0]).find("Breaking changes: 1.1.0: Removed the legacy API") != std::string::npos);
+  BOOST_TEST(d->steps[1].slack_starting.rfind("[Upgrade Agent] Starting: *app* 1.1.0 -> 2.0.0 (risk: CAUTION)", 0) == 0U);
+  BOOST_TEST(message_of(d->steps[1]).find("Breaking changes: major version 1.1.0 -> 2.0.0") != std::string::npos);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_message_that_cannot_be_built_is_an_error_value, Doubles) {
+  changelogs.resolutions.push(ua::test::found_repo("example/app"));
+  ua::ports::ChangelogResult log;
+  log.missing_reason = "none";
+  changelogs.changelogs.push(log);
+  auto r = make_request("example/app", "two words", "1.0.0", "1.0.1");
+  auto d = decide(r);
+  BOOST_REQUIRE(d);  // the decision stands; only its message is refused
+  BOOST_REQUIRE_EQUAL(d->steps.size(), 1U);
+  BOOST_REQUIRE(!d->steps[0].commit_message);
+  BOOST_TEST(d->steps[0].commit_message.error().kind == ua::core::ErrorKind::bad_input);
+  BOOST_TEST(d->steps[0].commit_message.error().message.find("stack must be one non-empty word") != std::string::npos,
+             d->steps[0].commit_message.error().message);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

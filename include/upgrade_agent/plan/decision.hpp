@@ -1,0 +1,76 @@
+#pragma once
+// The upgrade decision (the seed's steps 2-6 and 8, decided but not done), as
+// data: the source repository and how it was found, the releases in range,
+// the risk and its evidence, the stops, the backup a run would take, what is
+// flagged for a person, and per step the exact commit message and Slack
+// "Starting" text. `plan` renders it; the saga acts on it. Nothing here
+// renders or touches the world: GitHub and the chart index are read through
+// their ports.
+#include <boost/asio/awaitable.hpp>
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "upgrade_agent/config/settings.hpp"
+#include "upgrade_agent/config/upgrade_config.hpp"
+#include "upgrade_agent/core/deadline.hpp"
+#include "upgrade_agent/core/expected.hpp"
+#include "upgrade_agent/core/image_ref.hpp"
+#include "upgrade_agent/core/risk.hpp"
+#include "upgrade_agent/plan/backup.hpp"
+#include "upgrade_agent/ports/changelog.hpp"
+#include "upgrade_agent/ports/chart_index.hpp"
+
+namespace ua::plan {
+
+struct ChartSource {
+  std::string repository;       // helm_release repository URL (or oci://)
+  std::string chart;
+  std::string current_version;  // the chart version deployed now
+};
+
+// What the local part (terraform) found, and the settings that shape the decision.
+struct DecisionRequest {
+  core::ImageRef image;
+  std::string stack;
+  std::string namespace_name;
+  std::string current_tag;  // the image tag deployed now (pattern C: found from the chart index)
+  std::string target_tag;
+  std::optional<ChartSource> chart;  // pattern C
+  config::UpgradeConfig config;
+  config::StepMode step_mode = config::StepMode::stops;
+};
+
+struct Step {
+  std::string from;  // image tag (pattern C: chart version) before this step
+  std::string to;    // empty: there is nothing to move to (no chart version ships the tag)
+  std::string release;  // the release this step lands on, when known
+  std::vector<std::string> why;
+  // Exactly what a run would commit. An error when there is none:
+  // not_found when there is nothing to move to, else why the message would
+  // be refused (a CI skip directive in it, a bad field).
+  core::Expected<std::string> commit_message =
+      core::make_error(core::ErrorKind::internal, "not built", "plan", "commit message");
+  std::string slack_starting;
+};
+
+struct Decision {
+  ports::RepoResolution repo;
+  ports::ChangelogResult changelog;
+  core::RiskAssessment risk;
+  BackupPlan backup;
+  std::optional<ports::ChartLookup> chart;  // pattern C
+  std::vector<Step> steps;                  // one per stop, in order
+  std::vector<std::string> flagged_for_manual_review;
+  std::size_t github_requests = 0;          // what the decision cost the changelog source
+};
+
+// Whatever cannot be had (no repository, no changelog, no chart version) is
+// in the decision, missing with its reason; the only errors are those of the
+// ports: cancelled, and internal.
+boost::asio::awaitable<core::Expected<Decision>> decide(ports::ChangelogSource& changelogs, ports::ChartIndex& charts,
+                                                        DecisionRequest request, core::Deadline deadline);
+
+}  // namespace ua::plan

@@ -1,0 +1,176 @@
+#include <algorithm>
+
+#include "upgrade_agent/adapters/git/message.hpp"
+#include "upgrade_agent/core/release_range.hpp"
+#include "upgrade_agent/plan/decision.hpp"
+#include "upgrade_agent/plan/messages.hpp"
+
+namespace ua::plan {
+
+namespace asio = boost::asio;
+
+namespace {
+
+// The releases of a step: strictly after `from`, up to and including `to`.
+std::vector<core::ReleaseNote> releases_between(const core::Changelog& log, std::string_view from,
+                                                std::string_view to) {
+  auto f = core::parse_tag(from);
+  auto t = core::parse_tag(to);
+  if (!f || !t) return {};
+  return core::in_range(log.releases, *f, *t);
+}
+
+core::RiskAssessment evidence_of(const core::RiskAssessment& risk, const std::vector<core::ReleaseNote>& releases) {
+  core::RiskAssessment part = risk;
+  part.evidence.clear();
+  for (const auto& e : risk.evidence) {
+    const bool inside = std::any_of(releases.begin(), releases.end(), [&](const auto& r) { return r.tag == e.release; });
+    if (inside) part.evidence.push_back(e);
+  }
+  return part;
+}
+
+// What the chart index says for pattern C: the chart version to move to, and
+// the image version deployed now (the chart's own version says nothing of it).
+struct ChartPart {
+  std::string step_from;
+  std::string step_to;
+  std::string current;            // the image tag deployed now, empty when unknown
+  std::string changelog_missing;  // why the changelog cannot be read, if so
+};
+
+ChartPart use_chart(Decision& decision, const ChartSource& chart, ports::ChartLookup lookup) {
+  ChartPart out;
+  if (lookup.manual_review) decision.flagged_for_manual_review.push_back(lookup.reason);
+  out.step_from = chart.current_version;
+  out.step_to = lookup.chosen ? lookup.chosen->version : std::string();
+  if (!lookup.chosen && !lookup.manual_review) decision.flagged_for_manual_review.push_back(lookup.reason);
+  if (lookup.current_app_version) {
+    out.current = *lookup.current_app_version;
+  } else {
+    out.changelog_missing = "the image version chart " + chart.chart + " " + chart.current_version +
+                            " ships is not known (" +
+                            (lookup.reason.empty() ? "not listed in the index" : lookup.reason) + ")";
+  }
+  decision.chart = std::move(lookup);
+  return out;
+}
+
+// The commit message of one step, or why there is none.
+core::Expected<std::string> commit_message(const DecisionRequest& request, const Decision& decision, const Step& step,
+                                           const std::vector<core::ReleaseNote>& releases,
+                                           const core::RiskAssessment& part) {
+  if (step.to.empty()) {
+    return core::make_error(core::ErrorKind::not_found, "no chart version to move to", "plan", "commit message");
+  }
+  const auto& log = decision.changelog.changelog;
+  adapters::git::UpgradeMessage message;
+  message.stack = request.stack;
+  message.old_version = step.from;
+  message.new_version = step.to;
+  if (log) {
+    core::Changelog slice{releases, log->source};
+    message.changelog_summary = changelog_summary(slice, part);
+  }
+  message.risk = std::string(core::to_string(decision.risk.risk));
+  message.breaking_changes = breaking_changes(part, step.from, step.to, log ? &*log : nullptr);
+  message.db_backup = decision.backup.commit_line;
+  message.flagged_for_review = decision.flagged_for_manual_review;
+  auto text = adapters::git::build_upgrade_message(message);
+  if (!text) {
+    return core::make_error(core::ErrorKind::bad_input, text.error().message, "plan", "commit message");
+  }
+  return std::move(*text);
+}
+
+// One step per stop (pattern C: one chart bump; stepping through chart
+// versions is left to a person).
+void add_steps(Decision& decision, const DecisionRequest& request, const ChartPart& chart) {
+  std::vector<core::Stop> stops = decision.risk.stops;
+  if (request.chart) {
+    if (stops.size() > 1) {
+      decision.flagged_for_manual_review.push_back(
+          "CAUTION stops at " + std::to_string(stops.size() - 1) +
+          " intermediate releases: stepping through chart versions is not planned");
+    }
+    stops = {core::Stop{stops.back().release, chart.step_to, stops.back().why}};
+  }
+  const auto& log = decision.changelog.changelog;
+  std::string from = request.chart ? chart.step_from : request.current_tag;
+  for (const auto& stop : stops) {
+    Step step;
+    step.from = from;
+    step.to = stop.image_tag;
+    step.release = stop.release;
+    step.why = stop.why;
+    std::vector<core::ReleaseNote> releases;
+    if (log) releases = request.chart ? log->releases : releases_between(*log, from, stop.image_tag);
+    auto part = evidence_of(decision.risk, releases);
+    if (auto f = core::parse_tag(step.from), t = core::parse_tag(step.to); f && t && !request.chart) {
+      part.jump = core::jump_between(core::bare_version(*f), core::bare_version(*t));
+    }
+    step.commit_message = commit_message(request, decision, step, releases, part);
+    auto slack_view = decision.risk;
+    slack_view.evidence = part.evidence;
+    step.slack_starting = slack_starting_text(request.stack, step.from, step.to.empty() ? "?" : step.to, slack_view,
+                                              log ? &*log : nullptr);
+    decision.steps.push_back(std::move(step));
+    from = stop.image_tag;
+  }
+}
+
+}  // namespace
+
+asio::awaitable<core::Expected<Decision>> decide(ports::ChangelogSource& changelogs, ports::ChartIndex& charts,
+                                                 DecisionRequest request, core::Deadline deadline) {
+  Decision decision;
+  ChartPart chart;
+  chart.current = request.current_tag;
+  chart.step_from = request.current_tag;
+  chart.step_to = request.target_tag;
+  const std::string& target = request.target_tag;
+
+  if (request.chart) {
+    auto lookup = co_await charts.chart_for_app_version(request.chart->repository, request.chart->chart, target,
+                                                        deadline, request.chart->current_version);
+    if (!lookup) co_return lookup.error();
+    chart = use_chart(decision, *request.chart, std::move(*lookup));
+  }
+  const std::string& current = chart.current;
+
+  auto current_tag = core::parse_tag(current);
+  auto target_tag = core::parse_tag(target);
+  core::RiskInput in;
+  in.stack = request.stack;
+  in.keywords = request.config.breaking_change_keywords;
+  in.always_step = request.config.always_step(request.stack);
+  in.step_mode = request.step_mode == config::StepMode::each ? core::StepMode::each : core::StepMode::stops;
+  if (target_tag) in.target = *target_tag;
+  if (current_tag) in.current = *current_tag;
+
+  auto resolved = co_await changelogs.resolve_repo(request.image, request.config.github_repo_override(request.image),
+                                                   deadline);
+  if (!resolved) co_return resolved.error();
+  decision.repo = std::move(*resolved);
+  if (!chart.changelog_missing.empty()) {
+    in.changelog_missing_reason = chart.changelog_missing;
+  } else if (!current_tag || !target_tag || !current_tag->is_version() || !target_tag->is_version()) {
+    in.changelog_missing_reason = "the tags " + current + " and " + target + " are not both versions";
+  } else if (!decision.repo.repo) {
+    in.changelog_missing_reason = decision.repo.reason;
+  } else {
+    auto log = co_await changelogs.changelog(*decision.repo.repo, *current_tag, *target_tag, deadline);
+    if (!log) co_return log.error();
+    decision.changelog = std::move(*log);
+    in.changelog = decision.changelog.changelog;
+    in.changelog_missing_reason = decision.changelog.missing_reason;
+    for (const auto& gap : decision.changelog.gaps) decision.flagged_for_manual_review.push_back(gap);
+  }
+  decision.github_requests = decision.repo.requests + decision.changelog.requests;
+  decision.risk = core::assess_risk(in);
+  decision.backup = backup_plan(request.config, request.stack, request.namespace_name, decision.risk.risk);
+  add_steps(decision, request, chart);
+  co_return decision;
+}
+
+}  // namespace ua::plan
