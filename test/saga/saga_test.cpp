@@ -290,9 +290,9 @@ BOOST_AUTO_TEST_CASE(immich_server_and_machine_learning_give_one_upgrade_and_one
   BOOST_TEST(w.git.commits.size() == 1U);
 }
 
-BOOST_AUTO_TEST_CASE(total_cancellation_during_ci_reverts_and_reports) {
-  World w;
-  w.ci.queue.push_back(FakeCi::Script{ports::CiState::success, "running", true, 0ms});
+// Runs one saga and sends it `type` of cancellation after 300 ms (as `run`'s
+// signal handler does); returns the result and how long it took.
+std::pair<saga::Result, double> run_and_cancel(World& w, asio::cancellation_type type) {
   asio::cancellation_signal signal;
   std::optional<saga::Result> result;
   saga::Context ctx{w.config, config::StepMode::stops, w.timing};
@@ -301,12 +301,19 @@ BOOST_AUTO_TEST_CASE(total_cancellation_during_ci_reverts_and_reports) {
   };
   asio::co_spawn(w.io, body(), asio::bind_cancellation_slot(signal.slot(), asio::detached));
   asio::steady_timer t(w.io, 300ms);
-  t.async_wait([&](auto) { signal.emit(asio::cancellation_type::total); });
+  t.async_wait([&](auto) { signal.emit(type); });
   const auto started = core::Clock::now();
   w.io.run();
   BOOST_REQUIRE(result);
-  BOOST_TEST(seconds_since(started) < 3.0);
-  BOOST_TEST(to_string(result->outcome) == "cancelled");
+  return {*result, seconds_since(started)};
+}
+
+BOOST_AUTO_TEST_CASE(total_cancellation_during_ci_reverts_and_reports) {
+  World w;
+  w.ci.queue.push_back(FakeCi::Script{ports::CiState::success, "running", true, 0ms});
+  const auto [result, took] = run_and_cancel(w, asio::cancellation_type::total);
+  BOOST_TEST(took < 3.0);
+  BOOST_TEST(to_string(result.outcome) == "cancelled");
   BOOST_REQUIRE_EQUAL(w.git.commits.size(), 2U);
   BOOST_TEST(w.git.commits[1].reverts.has_value());
   BOOST_TEST(contains(w.notifier.posted.back(), "FAILED + ROLLED BACK"));
@@ -315,22 +322,11 @@ BOOST_AUTO_TEST_CASE(total_cancellation_during_ci_reverts_and_reports) {
 BOOST_AUTO_TEST_CASE(terminal_cancellation_stops_at_once) {
   World w;
   w.ci.next.never = true;
-  asio::cancellation_signal signal;
-  std::optional<saga::Result> result;
-  saga::Context ctx{w.config, config::StepMode::stops, w.timing};
-  auto body = [&]() -> asio::awaitable<void> {
-    result = co_await saga::run_upgrade(w.ports(), ctx, World::job("vaultwarden/server", "1.35.5"), w.observer);
-  };
-  asio::co_spawn(w.io, body(), asio::bind_cancellation_slot(signal.slot(), asio::detached));
-  asio::steady_timer t(w.io, 300ms);
-  t.async_wait([&](auto) { signal.emit(asio::cancellation_type::terminal); });
-  const auto started = core::Clock::now();
-  w.io.run();
-  BOOST_REQUIRE(result);
-  BOOST_TEST(seconds_since(started) < 1.0);
-  BOOST_TEST(to_string(result->outcome) == "cancelled");
+  const auto [result, took] = run_and_cancel(w, asio::cancellation_type::terminal);
+  BOOST_TEST(took < 1.0);
+  BOOST_TEST(to_string(result.outcome) == "cancelled");
   BOOST_TEST(w.git.commits.size() == 1U);  // no revert: stopped at once
-  BOOST_TEST(contains(result->reason, "pushed and not verified"));
+  BOOST_TEST(contains(result.reason, "pushed and not verified"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
