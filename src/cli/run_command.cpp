@@ -106,7 +106,7 @@ int run_one(const RunOptions& opts) {
     }
     result = co_await saga::run_upgrade(wiring.ports(), wiring.context(), job, observer);
   };
-  asio::co_spawn(wiring.io(), body(), asio::bind_cancellation_slot(stop.slot(), [&](std::exception_ptr e) {
+  asio::co_spawn(wiring.io(), body(), asio::bind_cancellation_slot(stop.slot(), [&](const std::exception_ptr& e) {
                    signals.cancel();
                    if (e) std::rethrow_exception(e);
                  }));

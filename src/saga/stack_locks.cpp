@@ -58,14 +58,14 @@ asio::awaitable<core::Expected<StackLocks::Guard>> StackLocks::acquire(std::stri
   auto keep = slot;
   if (!keep->held) {
     keep->held = true;
-    co_return Guard(this, std::move(stack));
+    co_return Guard(this, stack);
   }
   auto waiter = std::make_shared<Waiter>(executor_);
   waiter->timer.expires_at(deadline);
   keep->waiters.push_back(waiter);
   boost::system::error_code ec;
   co_await waiter->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-  if (waiter->granted) co_return Guard(this, std::move(stack));
+  if (waiter->granted) co_return Guard(this, stack);
   std::erase(keep->waiters, waiter);
   if (ec == asio::error::operation_aborted) {
     co_return core::make_error(core::ErrorKind::cancelled, "cancelled while waiting for another upgrade of " + stack,
