@@ -1,5 +1,8 @@
 // `upgrade-agent config check`: validates the upgrade config and the settings,
 // naming every problem with its JSON path or variable.
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
 #include <fmt/format.h>
 
 #include <filesystem>
@@ -18,11 +21,16 @@ namespace {
 struct ConfigCheckOptions {
   std::string config_file;
   std::string settings_file;
+  bool json = false;
 };
 
-void print(const config::Problem& p, const char* prefix = "") {
-  const char* severity = p.severity == config::Problem::Severity::error ? "error" : "warning";
-  std::cout << fmt::format("{}{}: {}: {}\n", prefix, severity, p.where, p.message);
+const char* severity_of(const config::Problem& p) {
+  return p.severity == config::Problem::Severity::error ? "error" : "warning";
+}
+
+// Problems are diagnostics: stderr, so `config check >/dev/null` still says why it failed.
+void print(const config::Problem& p) {
+  std::cerr << fmt::format("{}: {}: {}\n", severity_of(p), p.where, p.message);
 }
 
 int run_config_check(const ConfigCheckOptions& opts) {
@@ -33,14 +41,31 @@ int run_config_check(const ConfigCheckOptions& opts) {
       opts.config_file.empty() ? settings.settings.config_path() : std::filesystem::path(opts.config_file);
   const auto upgrade = config::load_upgrade_config(config_file);
 
-  for (const auto& p : settings.problems) print(p);
-  for (const auto& p : upgrade.problems) print(p);
+  std::vector<config::Problem> problems = settings.problems;
+  problems.insert(problems.end(), upgrade.problems.begin(), upgrade.problems.end());
   // Missing secrets are not a broken file, but `run` and `serve` would refuse to start.
   for (const auto& p : config::missing_requirements(settings.settings, config::Needs::serve)) {
-    print({config::Problem::Severity::warning, p.where, p.message + " (run/serve will refuse to start)"});
+    problems.push_back({config::Problem::Severity::warning, p.where, p.message + " (run/serve will refuse to start)"});
   }
+  const bool ok = !config::has_errors(problems);
+  if (opts.json) {
+    boost::json::array list;
+    for (const auto& p : problems) {
+      boost::json::object o;
+      o["severity"] = severity_of(p);
+      o["where"] = p.where;
+      o["message"] = p.message;
+      list.push_back(std::move(o));
+    }
+    boost::json::object doc;
+    doc["ok"] = ok;
+    doc["config"] = config_file.string();
+    doc["problems"] = std::move(list);
+    std::cout << boost::json::serialize(doc) << "\n";
+    return ok ? kDone : kBadInput;
+  }
+  for (const auto& p : problems) print(p);
 
-  const bool ok = !config::has_errors(settings.problems) && !config::has_errors(upgrade.problems);
   if (ok) {
     const auto& c = *upgrade.config;
     std::cout << fmt::format(
@@ -69,6 +94,7 @@ void register_config_command(CLI::App& app, Context& ctx) {
   auto opts = std::make_shared<ConfigCheckOptions>();
   check->add_option("--config", opts->config_file, "upgrade-config.json (default: <repo>/.claude/reference/upgrade-config.json)");
   check->add_option("--settings", opts->settings_file, "settings file (JSON); environment variables override it");
+  check->add_flag("--json", opts->json, "print {ok, config, problems: [{severity, where, message}]} on stdout");
   check->callback([&ctx, opts] { ctx.action = [opts] { return run_config_check(*opts); }; });
 }
 
