@@ -144,7 +144,7 @@ asio::awaitable<core::Expected<Decision>> decide(ports::ChangelogSource& changel
   in.stack = request.stack;
   in.keywords = request.config.breaking_change_keywords;
   in.always_step = request.config.always_step(request.stack);
-  in.step_mode = request.step_mode == config::StepMode::each ? core::StepMode::each : core::StepMode::stops;
+  in.step_mode = request.step_mode;
   if (target_tag) in.target = *target_tag;
   if (current_tag) in.current = *current_tag;
 

@@ -11,6 +11,7 @@
 
 #include "upgrade_agent/config/duration.hpp"
 #include "upgrade_agent/config/problem.hpp"
+#include "upgrade_agent/core/step_mode.hpp"
 
 namespace ua::config {
 
@@ -39,7 +40,7 @@ struct RateLimit {
   Duration window = std::chrono::hours(6);
 };
 
-enum class StepMode { stops, each };
+using StepMode = core::StepMode;  // one definition, in core
 
 struct Settings {
   std::filesystem::path repo = ".";

@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "upgrade_agent/core/step_mode.hpp"
 #include "upgrade_agent/core/tag.hpp"
 
 namespace ua::core {
@@ -78,7 +79,6 @@ Tag bare_version(const Tag& tag);
 // unless the release has one too (coturn image 4.10.0-r1 is release 4.10.0).
 bool same_release(const Tag& release, const Tag& image_tag);
 
-enum class StepMode { stops, each };
 
 struct RiskInput {
   std::string stack;
