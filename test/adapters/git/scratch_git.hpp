@@ -3,7 +3,6 @@
 // adapter under test: temp dirs, bare remotes, and "other people" (humans, CI)
 // who clone, commit and push.
 #include <git2.h>
-#include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 #include <stdlib.h>
 
@@ -16,6 +15,8 @@
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "support/log_capture.hpp"
 
 namespace ua::test_git {
 
@@ -327,26 +328,7 @@ class Scratch {
   std::string rejection_;
 };
 
-// Captures every spdlog line written while it lives.
-class LogCapture {
- public:
-  LogCapture() : previous_(spdlog::default_logger()) {
-    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(out_);
-    auto logger = std::make_shared<spdlog::logger>("capture", sink);
-    logger->set_level(spdlog::level::trace);
-    spdlog::set_default_logger(logger);
-  }
-  ~LogCapture() { spdlog::set_default_logger(previous_); }
-  LogCapture(const LogCapture&) = delete;
-  LogCapture& operator=(const LogCapture&) = delete;
-  std::string text() {
-    spdlog::default_logger()->flush();
-    return out_.str();
-  }
-
- private:
-  std::ostringstream out_;
-  std::shared_ptr<spdlog::logger> previous_;
-};
+// The one spdlog capture of the test suites (test/support/log_capture.hpp).
+using ua::test::LogCapture;
 
 }  // namespace ua::test_git

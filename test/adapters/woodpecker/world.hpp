@@ -3,7 +3,6 @@
 // 20 ms so waits of many polls take well under a second.
 #include <boost/asio/io_context.hpp>
 #include <boost/test/unit_test.hpp>
-#include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -14,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "support/log_capture.hpp"
 #include "net/support.hpp"
 #include "sandbox/woodpecker/woodpecker_simulator.hpp"
 #include "upgrade_agent/adapters/woodpecker/woodpecker.hpp"
@@ -111,27 +111,8 @@ struct World {
   }
 };
 
-// Captures every spdlog line written while it lives.
-class LogCapture {
- public:
-  LogCapture() : previous_(spdlog::default_logger()) {
-    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(out_);
-    auto logger = std::make_shared<spdlog::logger>("capture", sink);
-    logger->set_level(spdlog::level::trace);
-    spdlog::set_default_logger(logger);
-  }
-  ~LogCapture() { spdlog::set_default_logger(previous_); }
-  LogCapture(const LogCapture&) = delete;
-  LogCapture& operator=(const LogCapture&) = delete;
-  std::string text() {
-    spdlog::default_logger()->flush();
-    return out_.str();
-  }
-
- private:
-  std::ostringstream out_;
-  std::shared_ptr<spdlog::logger> previous_;
-};
+// The one spdlog capture of the test suites (test/support/log_capture.hpp).
+using ua::test::LogCapture;
 
 inline std::size_t occurrences(const std::string& text, const std::string& what) {
   std::size_t n = 0;
