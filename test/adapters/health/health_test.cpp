@@ -19,9 +19,7 @@ using ua::ports::HttpCheck;
 using ua::test::run_coro;
 using ua::test::seconds_since;
 
-namespace ua::core {
-inline std::ostream& operator<<(std::ostream& os, ErrorKind k) { return os << to_string(k); }
-}  // namespace ua::core
+// core::ErrorKind prints itself (core/error.hpp).
 
 namespace {
 
