@@ -16,6 +16,9 @@ int main(int argc, char** argv) {
   ua::cli::register_edit_command(app, ctx);
   ua::cli::register_plan_command(app, ctx);
   ua::cli::register_run_command(app, ctx);
+  ua::cli::register_sandbox_command(app, ctx);
+  ua::cli::register_demo_command(app, ctx);
+  ua::cli::register_smoke_command(app, ctx);
 
   try {
     app.parse(argc, argv);

@@ -34,5 +34,8 @@ void register_config_command(CLI::App& app, Context& ctx);
 void register_edit_command(CLI::App& app, Context& ctx);
 void register_plan_command(CLI::App& app, Context& ctx);
 void register_run_command(CLI::App& app, Context& ctx);
+void register_sandbox_command(CLI::App& app, Context& ctx);
+void register_demo_command(CLI::App& app, Context& ctx);
+void register_smoke_command(CLI::App& app, Context& ctx);
 
 }  // namespace ua::cli

@@ -11,10 +11,13 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
 #include <map>
 #include <memory>
+#include <optional>
 
 #include "saga/steps.hpp"
+#include "upgrade_agent/config/duration.hpp"
 
 namespace ua::saga {
 
@@ -35,7 +38,8 @@ struct CheckFailed {};
 
 struct Round {
   std::vector<CheckResult> results;
-  bool cancelled = false;
+  std::size_t interrupted = 0;  // checks that ended by cancellation
+  bool cancelled = false;       // the round as a whole was cancelled
 };
 
 using Baseline = std::map<std::string, unsigned>;  // "<pod>/<container>" -> restarts when first seen
@@ -135,22 +139,29 @@ asio::awaitable<CheckResult> check_monitor(ports::Monitors& monitors, const Veri
 }
 
 // One check as a child of the round's parallel group: it records its result,
-// and a failure throws so that the group cancels its siblings at once.
+// and a failure throws so that the group cancels its siblings at once. A
+// sibling cancelled that way leaves its slot empty; only the saga's own
+// cancellation (or a check cancelled while none failed) cancels the round.
 asio::awaitable<void> run_check(std::shared_ptr<Round> round, std::size_t slot,
                                 std::function<asio::awaitable<CheckResult>()> check) {
   co_await asio::this_coro::reset_cancellation_state(asio::enable_total_cancellation());
+  bool interrupted = false;
   try {
     round->results[slot] = co_await check();
   } catch (const core::Error&) {
-    round->cancelled = true;
-    co_return;
+    interrupted = true;
   } catch (const boost::system::system_error& e) {
     if (e.code() == asio::error::operation_aborted) {
-      round->cancelled = true;
-      co_return;
+      interrupted = true;
+    } else {
+      round->results[slot].seen = Seen::pending;
+      round->results[slot].detail = e.what();
     }
-    round->results[slot].seen = Seen::pending;
-    round->results[slot].detail = e.what();
+  }
+  if (interrupted) {
+    round->results[slot] = CheckResult{};
+    ++round->interrupted;
+    co_return;
   }
   if (round->results[slot].seen == Seen::fail) throw CheckFailed{};
 }
@@ -172,7 +183,11 @@ asio::awaitable<std::shared_ptr<Round>> run_round(std::vector<CheckFn> checks) {
   (void)order;
   (void)errors;
   const auto state = co_await asio::this_coro::cancellation_state;
-  if (state.cancelled() != asio::cancellation_type::none) round->cancelled = true;
+  const bool one_failed = std::any_of(round->results.begin(), round->results.end(),
+                                      [](const CheckResult& r) { return r.seen == Seen::fail && !r.what.empty(); });
+  if (state.cancelled() != asio::cancellation_type::none || (round->interrupted > 0 && !one_failed)) {
+    round->cancelled = true;
+  }
   co_return round;
 }
 
@@ -195,30 +210,38 @@ std::string summary_of(const std::vector<CheckResult>& results, bool had_hosts) 
 asio::awaitable<core::Expected<Verified>> verify(ports::Cluster& cluster, ports::HttpHealth& http,
                                                  ports::Monitors& monitors, VerifyTarget target,
                                                  core::Deadline window_end, Reporter& reporter, Step step) {
+  // Rounded to 100 ms: the window began a moment ago.
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(core::time_left(window_end) +
+                                                                          std::chrono::milliseconds(50));
   reporter.started(step, "verifying " + target.service + " in " + target.namespace_name + " until the window ends (" +
-                             std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
-                                                core::time_left(window_end))
-                                                .count()) +
-                             "s), checking every " +
-                             std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(target.interval)
-                                                .count()) +
-                             "ms");
+                             config::format_duration(left / 100 * 100) + "), checking every " +
+                             config::format_duration(
+                                 std::chrono::duration_cast<std::chrono::milliseconds>(target.interval)));
+  // One exit at the end: g++ 12 mis-compiles coroutines that co_return
+  // values of different types (a Verified here, an Error there) into one
+  // Expected from several places.
   Verified verified;
+  std::optional<core::Error> error;
   std::vector<std::string> hosts;
   {
     auto listed = co_await cluster.ingress_hosts(target.namespace_name, core::within(window_end, target.lookup_timeout));
-    if (!listed) {
-      if (listed.error().is(core::ErrorKind::cancelled)) co_return listed.error();
+    if (!listed && listed.error().is(core::ErrorKind::cancelled)) {
+      error = listed.error();
+    } else if (!listed) {
       verified.reason = "cannot list the ingresses of " + target.namespace_name + ": " + listed.error().describe();
       reporter.failed(step, core::make_error(core::ErrorKind::unavailable, verified.reason, "saga", "verify"));
-      co_return verified;
+    } else {
+      hosts = std::move(*listed);
     }
-    hosts = std::move(*listed);
   }
   Baseline baseline;
   asio::steady_timer timer(co_await asio::this_coro::executor);
-  for (unsigned n = 1;; ++n) {
-    const auto deadline = core::within(window_end, target.lookup_timeout);
+  // A round may end a little after the window does (it started inside it);
+  // cutting its requests at the window's end would call a healthy service
+  // "pending" on the last round.
+  const auto grace = std::min<core::Clock::duration>(target.interval, target.lookup_timeout);
+  for (unsigned n = 1; !error && verified.reason.empty(); ++n) {
+    const auto deadline = core::within(window_end + grace, target.lookup_timeout);
     std::vector<CheckFn> checks;
     checks.emplace_back([&cluster, &target, &baseline, deadline] { return check_pods(cluster, target, baseline, deadline); });
     for (const auto& host : hosts) {
@@ -226,7 +249,10 @@ asio::awaitable<core::Expected<Verified>> verify(ports::Cluster& cluster, ports:
     }
     checks.emplace_back([&monitors, &target, &hosts, deadline] { return check_monitor(monitors, target, hosts, deadline); });
     auto round = co_await run_round(std::move(checks));
-    if (round->cancelled) co_return cancelled_error();
+    if (round->cancelled) {
+      error = cancelled_error();
+      break;
+    }
 
     const CheckResult* failed = nullptr;
     const CheckResult* pending = nullptr;
@@ -244,7 +270,7 @@ asio::awaitable<core::Expected<Verified>> verify(ports::Cluster& cluster, ports:
       verified.evidence.push_back(verified.reason);
       reporter.failed(step, core::make_error(core::ErrorKind::refused, verified.reason, "saga", "verify"),
                       verified.evidence);
-      co_return verified;
+      break;
     }
     if (core::Clock::now() >= window_end) {
       if (pending) {
@@ -252,18 +278,21 @@ asio::awaitable<core::Expected<Verified>> verify(ports::Cluster& cluster, ports:
         verified.evidence.push_back(verified.reason);
         reporter.failed(step, core::make_error(core::ErrorKind::timeout, verified.reason, "saga", "verify"),
                         verified.evidence);
-        co_return verified;
+        break;
       }
       verified.healthy = true;
       verified.summary = summary_of(round->results, !hosts.empty());
       reporter.finished(step, verified.summary, verified.evidence);
-      co_return verified;
+      break;
     }
     timer.expires_at(core::within(window_end, target.interval));
     boost::system::error_code ec;
     co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) co_return cancelled_error();
+    if (ec) error = cancelled_error();
   }
+  core::Expected<Verified> answer = std::move(verified);
+  if (error) answer = std::move(*error);
+  co_return answer;
 }
 
 }  // namespace ua::saga

@@ -104,6 +104,8 @@ Simulator::Simulator(asio::any_io_executor executor, Options options)
     : options_(std::move(options)), state_(std::make_shared<State>()) {
   for (auto& h : options_.hosts) h = lower(h);
   net::ServerOptions server_options;
+  server_options.host = options_.listen_host;
+  server_options.port = options_.port;
   if (options_.tls) {
     auto pki = net::make_test_pki(options_.hosts);
     if (pki) {
@@ -137,7 +139,7 @@ void Simulator::set(const std::string& host, const std::string& path, Answer ans
 std::vector<config::ConnectTo> Simulator::connect_to() const {
   std::vector<config::ConnectTo> out;
   const std::uint16_t from = options_.tls ? 443 : 80;
-  for (const auto& h : options_.hosts) out.push_back(config::ConnectTo{h, from, "127.0.0.1", port()});
+  for (const auto& h : options_.hosts) out.push_back(config::ConnectTo{h, from, options_.listen_host, port()});
   return out;
 }
 

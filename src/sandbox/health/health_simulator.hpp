@@ -38,6 +38,8 @@ struct Answer {
 struct Options {
   std::vector<std::string> hosts;  // the names the certificate carries (TLS)
   bool tls = true;
+  std::string listen_host = "127.0.0.1";
+  std::uint16_t port = 0;  // 0: any free port
 };
 
 struct Received {

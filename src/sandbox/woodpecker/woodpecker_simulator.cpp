@@ -151,6 +151,7 @@ struct Simulator::State {
   std::vector<LoggedRequest> log;
   std::function<PipelineScript(const std::string&)> push_hook;
   std::function<void(const PipelineView&)> finished_hook;
+  std::function<void()> list_hook;
 
   std::int64_t create(PipelineScript s, std::chrono::seconds age = std::chrono::seconds(0)) {
     Run r;
@@ -331,6 +332,7 @@ struct Simulator::State {
   }
 
   ServerResponse list(const ServerRequest& req) {
+    if (list_hook) list_hook();
     on_list();
     // Pagination as the server reads it: `page` from 1, `perPage` 1..50 (else
     // 50); the seed's `per_page` is not a parameter it knows.
@@ -461,6 +463,7 @@ std::int64_t Simulator::pushed(std::string commit) { return add_pipeline(state_-
 
 void Simulator::on_push(std::function<PipelineScript(const std::string&)> hook) { state_->push_hook = std::move(hook); }
 void Simulator::on_finished(std::function<void(const PipelineView&)> hook) { state_->finished_hook = std::move(hook); }
+void Simulator::before_list(std::function<void()> hook) { state_->list_hook = std::move(hook); }
 
 std::vector<PipelineView> Simulator::pipelines() const {
   std::vector<PipelineView> out;

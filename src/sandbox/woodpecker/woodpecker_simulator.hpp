@@ -128,6 +128,10 @@ class Simulator {
   // Called once per pipeline when its last workflow reaches a terminal state
   // (on the read that shows it): where "CI applies" a commit.
   void on_finished(std::function<void(const PipelineView&)> hook);
+  // Called before every pipeline-list answer: where a sandbox that watches a
+  // git remote turns pushes it has not seen yet into pipelines (a forge's
+  // push webhook, delivered by the time anyone looks).
+  void before_list(std::function<void()> hook);
 
   [[nodiscard]] std::vector<PipelineView> pipelines() const;  // newest first
   [[nodiscard]] std::optional<PipelineView> pipeline_of(std::string_view commit) const;

@@ -1,0 +1,142 @@
+// `upgrade-agent smoke [--budget SECONDS]`: a timed end-to-end check against
+// the built-in sandbox. Each case runs in a fresh world with short windows and
+// checks what the outside saw (the remote's commits, the Slack messages), not
+// only the outcome. Exits 1 when an expectation fails or the budget runs out.
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <iostream>
+#include <memory>
+
+#include "cli/commands.hpp"
+#include "cli/sandbox_runs.hpp"
+#include "cli/temp_folder.hpp"
+
+namespace ua::cli {
+
+namespace {
+
+struct SmokeCase {
+  const char* scenario;
+  const char* request;
+  saga::Outcome outcome;
+  std::size_t upgrade_commits;  // "upgrade: ..." commits the remote gets
+  std::size_t revert_commits;   // "Revert ..." commits
+  const char* last_slack;       // the final report's prefix
+};
+
+constexpr SmokeCase kCases[] = {
+    {"healthy", "vaultwarden/server:1.35.5", saga::Outcome::upgraded, 1, 0, "[Upgrade Agent] SUCCESS"},
+    {"crash-loop", "vaultwarden/server:1.35.5", saga::Outcome::rolled_back, 1, 1,
+     "[Upgrade Agent] FAILED + ROLLED BACK"},
+    {"ci-failure", "vaultwarden/server:1.35.5", saga::Outcome::rolled_back, 1, 1,
+     "[Upgrade Agent] FAILED + ROLLED BACK"},
+    {"backup-failed", "docker.n8n.io/n8nio/n8n:1.81.0", saga::Outcome::aborted, 0, 0, "[Upgrade Agent] FAILED"},
+};
+
+struct Checked {
+  std::vector<std::string> problems;
+  std::chrono::milliseconds elapsed{0};
+};
+
+Checked run_case(const SmokeCase& c, std::chrono::milliseconds budget_left, saga::Observer& observer) {
+  Checked out;
+  auto folder = TempFolder::make("upgrade-agent-smoke");
+  if (!folder) return {{folder.error().describe()}};
+  auto scenario = sandbox::scenario_named(c.scenario);
+  if (!scenario) return {{scenario.error().describe()}};
+  sandbox::SandboxOptions options;
+  options.dir = folder->path();
+  options.scenario = *scenario;
+  auto world = sandbox::Sandbox::start(options);
+  if (!world) return {{"the sandbox did not start: " + world.error().describe()}};
+  const auto before = (*world)->remote_commits().size();
+  auto job = job_for(c.request, std::string("smoke-") + c.scenario);
+  if (!job) return {{job.error().describe()}};
+  auto run = run_against(**world, {*job}, observer, budget_left);
+  out.elapsed = run.elapsed;
+  if (run.failed) {
+    out.problems.push_back("the agent could not start: " + run.failed->describe());
+    return out;
+  }
+  if (run.over_budget) out.problems.push_back("the budget ran out");
+  if (run.results.size() != 1) {
+    out.problems.push_back("the saga did not end");
+    return out;
+  }
+  const auto& r = run.results.front();
+  if (r.outcome != c.outcome) {
+    out.problems.push_back(fmt::format("outcome {} ({}), wanted {}", saga::to_string(r.outcome), r.reason,
+                                       saga::to_string(c.outcome)));
+  }
+  auto commits = (*world)->remote_commits();
+  commits.resize(commits.size() - std::min(before, commits.size()));
+  const auto upgrades = static_cast<std::size_t>(std::count_if(
+      commits.begin(), commits.end(), [](const sandbox::RemoteCommit& x) { return x.subject.rfind("upgrade: ", 0) == 0; }));
+  const auto reverts = static_cast<std::size_t>(std::count_if(
+      commits.begin(), commits.end(), [](const sandbox::RemoteCommit& x) { return x.subject.rfind("Revert ", 0) == 0; }));
+  if (upgrades != c.upgrade_commits) {
+    out.problems.push_back(fmt::format("{} upgrade commits on the remote, wanted {}", upgrades, c.upgrade_commits));
+  }
+  if (reverts != c.revert_commits) {
+    out.problems.push_back(fmt::format("{} revert commits on the remote, wanted {}", reverts, c.revert_commits));
+  }
+  const auto slack = (*world)->slack_messages();
+  if (slack.empty() || slack.back().rfind(c.last_slack, 0) != 0) {
+    out.problems.push_back(fmt::format("the last Slack message is \"{}\", wanted one starting \"{}\"",
+                                       slack.empty() ? std::string("(none)") : slack.back().substr(0, 80),
+                                       c.last_slack));
+  }
+  for (const auto& p : (*world)->problems()) out.problems.push_back("sandbox: " + p);
+  return out;
+}
+
+int run_smoke(double budget_seconds) {
+  if (!(budget_seconds > 0) || budget_seconds > 3600) {
+    return report_failure(false, kBadInput, "--budget wants seconds between 0 and 3600");
+  }
+  const auto budget = std::chrono::milliseconds(static_cast<long long>(budget_seconds * 1000));
+  const auto started = core::Clock::now();
+  // The steps go to the log (stderr, -v shows them); stdout keeps the table.
+  struct Quiet final : saga::Observer {
+    void on_event(const saga::Event& e) override {
+      spdlog::debug("[{}] {} {} {}", e.job, saga::to_string(e.step), saga::to_string(e.kind), e.detail);
+    }
+  } quiet;
+  int failed = 0;
+  std::cout << fmt::format("{:<14} {:<40} {:<12} {:>8}  {}\n", "scenario", "request", "expected", "seconds", "result");
+  for (const auto& c : kCases) {
+    const auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(core::Clock::now() - started);
+    if (spent >= budget) {
+      std::cout << fmt::format("{:<14} {:<40} {:<12} {:>8}  {}\n", c.scenario, c.request, saga::to_string(c.outcome),
+                               "-", "NOT RUN: the budget ran out");
+      ++failed;
+      continue;
+    }
+    auto checked = run_case(c, budget - spent, quiet);
+    const bool ok = checked.problems.empty();
+    failed += ok ? 0 : 1;
+    std::string result = ok ? "ok" : "FAILED";
+    for (const auto& p : checked.problems) result += "; " + p;
+    std::cout << fmt::format("{:<14} {:<40} {:<12} {:>8.2f}  {}\n", c.scenario, c.request,
+                             saga::to_string(c.outcome), static_cast<double>(checked.elapsed.count()) / 1000.0, result);
+  }
+  const auto total = std::chrono::duration<double>(core::Clock::now() - started).count();
+  const bool over = total > budget_seconds;
+  std::cout << fmt::format("smoke: {} of {} cases passed in {:.2f} s (budget {:.0f} s){}\n",
+                           std::size(kCases) - static_cast<std::size_t>(failed), std::size(kCases), total,
+                           budget_seconds, over ? ": OVER BUDGET" : "");
+  return failed == 0 && !over ? kDone : kFailed;
+}
+
+}  // namespace
+
+void register_smoke_command(CLI::App& app, Context& ctx) {
+  auto budget = std::make_shared<double>(120.0);
+  auto* cmd = app.add_subcommand("smoke", "A timed end-to-end check against the built-in sandbox");
+  cmd->add_option("--budget", *budget, "seconds the whole check may take (default 120)");
+  cmd->callback([&ctx, budget] { ctx.action = [budget] { return run_smoke(*budget); }; });
+}
+
+}  // namespace ua::cli

@@ -1,0 +1,612 @@
+#include "sandbox/world/sandbox.hpp"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/json/parse.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <fstream>
+#include <future>
+#include <optional>
+#include <set>
+#include <thread>
+
+#include "sandbox/github/github_simulator.hpp"
+#include "sandbox/health/health_simulator.hpp"
+#include "sandbox/kubernetes/kube_simulator.hpp"
+#include "sandbox/slack/slack_simulator.hpp"
+#include "sandbox/uptime_kuma/kuma_simulator.hpp"
+#include "sandbox/world/git_cli.hpp"
+#include "upgrade_agent/config/upgrade_config.hpp"
+#include "upgrade_agent/sandbox/sample_repo/sample_repo.hpp"
+#include "upgrade_agent/terraform/locate.hpp"
+
+namespace ua::sandbox {
+
+namespace asio = boost::asio;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::string_view kBranch = "master";
+constexpr std::string_view kGithubToken = "gh-sandbox-token";
+constexpr std::string_view kIngressDomain = "sandbox.test";
+
+core::Error world_error(std::string message) {
+  return core::make_error(core::ErrorKind::unavailable, std::move(message), "sandbox", "start");
+}
+
+// Release notes for every sample service: the deployed tag and the next one
+// with plain fixes (SAFE), immich with a breaking rename two releases on
+// (CAUTION, and immich always steps through each release). example/web has
+// no repository at all (UNKNOWN).
+github::Scenario github_scenario() {
+  github::Scenario s;
+  s.required_token = std::string(kGithubToken);
+  std::set<std::string> seen;
+  for (const auto& svc : sample_services()) {
+    if (svc.github_repo.empty() || svc.github_repo == "example/web" || !seen.insert(svc.github_repo).second) continue;
+    github::Repo repo{svc.github_repo, 0, {}, std::nullopt};
+    if (svc.github_repo == "immich-app/immich") {
+      repo.releases = {
+          {"v2.8.0", "v2.8.0",
+           "## Highlights\n- Faster thumbnails\n\n## Breaking changes\n- The `IMMICH_MACHINE_LEARNING_URL` setting was "
+           "renamed to `IMMICH_ML_URL`",
+           false, false},
+          {"v2.7.5", "v2.7.5", "- Fix duplicate detection on re-upload", false, false},
+          {"v2.7.4", "v2.7.4", "- Fixes", false, false}};
+    } else if (!svc.current.empty() && !svc.next.empty()) {
+      repo.releases = {{svc.next, svc.next, "- Bug fixes\n- Translations updated", false, false},
+                       {svc.current, svc.current, "- Bug fixes", false, false}};
+    }
+    s.repos.push_back(std::move(repo));
+  }
+  return s;
+}
+
+// One container of a workload as the CI runner read it from the Terraform.
+struct Deployed {
+  std::string name;
+  std::string image;  // without tag
+  std::string tag;
+  [[nodiscard]] std::string reference() const { return tag.empty() ? image : image + ":" + tag; }
+  friend bool operator==(const Deployed&, const Deployed&) = default;
+};
+
+struct WorkloadSpec {
+  std::string namespace_name;
+  std::string app;
+  std::string stack;
+  std::vector<Deployed> containers;
+};
+
+bool skips_ci(std::string_view message) {
+  std::string lower(message);
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  return lower.find("[ci skip]") != std::string::npos || lower.find("[skip ci]") != std::string::npos;
+}
+
+std::vector<std::string> split(std::string_view text, char sep) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const auto end = text.find(sep, start);
+    out.emplace_back(text.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
+    if (end == std::string_view::npos) break;
+    start = end + 1;
+  }
+  return out;
+}
+
+std::string trim(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+  std::size_t i = 0;
+  while (i < s.size() && (s[i] == '\n' || s[i] == '\r' || s[i] == ' ')) ++i;
+  return s.substr(i);
+}
+
+}  // namespace
+
+struct Sandbox::Impl {
+  explicit Impl(SandboxOptions o)
+      : options(std::move(o)),
+        scenario(options.scenario),
+        git(options.dir),
+        github(io.get_executor(), github_scenario(), server_options(0)),
+        woodpecker(io.get_executor(), woodpecker::Options{}, server_options(1)),
+        kube(io.get_executor(), kube_options()),
+        web(io.get_executor(), web_options()),
+        kuma(io.get_executor(), uptime_kuma::Scenario{}, server_options(4)),
+        slack(io.get_executor(), server_options(5)) {}
+
+  [[nodiscard]] net::ServerOptions server_options(std::uint16_t index) const {
+    net::ServerOptions o;
+    o.host = options.host;
+    o.port = options.first_port == 0 ? 0 : static_cast<std::uint16_t>(options.first_port + index);
+    return o;
+  }
+  [[nodiscard]] kubernetes::Options kube_options() const {
+    kubernetes::Options o;
+    o.host = options.host;
+    o.port = options.first_port == 0 ? 0 : static_cast<std::uint16_t>(options.first_port + 2);
+    return o;
+  }
+  [[nodiscard]] health::Options web_options() const {
+    health::Options o;
+    o.tls = false;
+    o.listen_host = options.host;
+    o.port = options.first_port == 0 ? 0 : static_cast<std::uint16_t>(options.first_port + 3);
+    for (const auto& svc : sample_services()) {
+      const std::string host = svc.service + "." + std::string(kIngressDomain);
+      if (std::find(o.hosts.begin(), o.hosts.end(), host) == o.hosts.end()) o.hosts.push_back(host);
+    }
+    return o;
+  }
+
+  // Runs `f` on the simulators' thread and returns its result.
+  template <class F>
+  auto call(F f) -> decltype(f()) {
+    std::packaged_task<decltype(f())()> task(std::move(f));
+    auto result = task.get_future();
+    asio::post(io, std::move(task));
+    return result.get();
+  }
+
+  core::Expected<void> prepare_repositories();
+  core::Expected<void> start_servers();
+  void seed_cluster();
+  void apply_scenario_to_servers();
+  void build_settings();
+
+  // The CI runner (simulators' thread).
+  void notice_pushes();
+  woodpecker::PipelineScript pipeline_for(const std::string& commit);
+  void on_pipeline_finished(const woodpecker::PipelineView& view);
+  core::Expected<std::vector<WorkloadSpec>> read_workloads(const fs::path& tree);
+  void roll_out(const std::vector<WorkloadSpec>& specs, std::vector<std::string>& changed_stacks);
+  void push_state_commit(const std::string& applied, const std::vector<std::string>& stacks);
+  [[nodiscard]] bool troubled(const WorkloadSpec& spec) const;
+
+  SandboxOptions options;
+  Scenario scenario;
+  asio::io_context io;
+  GitCli git;
+  github::Simulator github;
+  woodpecker::Simulator woodpecker;
+  kubernetes::Simulator kube;
+  health::Simulator web;
+  uptime_kuma::Simulator kuma;
+  slack::Simulator slack;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> guard;
+  std::thread loop;
+
+  fs::path remote;
+  fs::path clone;
+  fs::path ci;
+  std::optional<config::UpgradeConfig> config;
+  std::vector<std::pair<std::string, std::string>> settings;
+
+  // Simulators' thread only.
+  std::string seen_tip;
+  unsigned agent_pipelines = 0;
+  unsigned state_serial = 0;
+  std::map<std::string, WorkloadSpec> live;         // by "namespace/app"
+  std::map<std::string, std::string> initial_tags;  // "namespace/app/container" -> tag first deployed
+  std::vector<std::string> world_problems;
+};
+
+core::Expected<void> Sandbox::Impl::prepare_repositories() {
+  std::error_code ec;
+  fs::create_directories(options.dir, ec);
+  if (ec) return world_error("cannot create " + options.dir.string() + ": " + ec.message());
+  remote = options.dir / "remote.git";
+  ci = options.dir / "ci-runner";
+  clone = options.clone.empty() ? options.dir / "infra" : options.clone;
+  for (const auto& p : {remote, ci, clone}) {
+    if (fs::exists(p, ec) && !fs::is_empty(p, ec)) return world_error(p.string() + " exists and is not empty");
+  }
+  const fs::path seed = options.dir / "seed";
+  try {
+    generate_sample_repo(seed);
+  } catch (const std::exception& e) {
+    return world_error(std::string("cannot write the sample repository: ") + e.what());
+  }
+  const std::vector<std::vector<std::string>> steps = {
+      {"init", "-q", "-b", std::string(kBranch)},
+      {"add", "-A"},
+      {"commit", "-q", "-m", "infra: the homelab as Terraform"},
+  };
+  for (const auto& args : steps) {
+    auto done = git.run(seed, args);
+    if (!done) return done.error();
+  }
+  for (const auto& [from, to, bare] : {std::tuple{seed, remote, true}, std::tuple{remote, clone, false},
+                                       std::tuple{remote, ci, false}}) {
+    std::vector<std::string> args{"clone", "-q"};
+    if (bare) args.emplace_back("--bare");
+    args.push_back(from.string());
+    args.push_back(to.string());
+    auto done = git.run(options.dir, args);
+    if (!done) return done.error();
+  }
+  fs::remove_all(seed, ec);
+  auto tip = git.run(remote, {"rev-parse", "refs/heads/" + std::string(kBranch)});
+  if (!tip) return tip.error();
+  seen_tip = trim(*tip);
+  auto load = config::load_upgrade_config(clone / ".claude/reference/upgrade-config.json");
+  if (!load.config) return world_error("the sample repository's upgrade-config.json does not load");
+  config = std::move(load.config);
+  return core::ok();
+}
+
+core::Expected<std::vector<WorkloadSpec>> Sandbox::Impl::read_workloads(const fs::path& tree) {
+  std::map<std::string, WorkloadSpec> by_key;
+  std::set<std::string> images;
+  for (const auto& svc : sample_services()) images.insert(svc.image);
+  terraform::LocateOptions locate_options;
+  locate_options.config = &*config;
+  locate_options.threads = 1;
+  for (const auto& text : images) {
+    auto image = core::parse_image_ref(text);
+    if (!image) continue;
+    auto found = terraform::locate(tree, *image, locate_options);
+    if (!found) return found.error();
+    for (const auto& ref : found->references) {
+      const std::string key = ref.namespace_name + "/" + ref.service;
+      auto& spec = by_key[key];
+      spec.namespace_name = ref.namespace_name;
+      spec.app = ref.service;
+      spec.stack = ref.stack;
+      const auto slash = text.rfind('/');
+      std::string name = slash == std::string::npos ? text : text.substr(slash + 1);
+      const bool already = std::any_of(spec.containers.begin(), spec.containers.end(),
+                                       [&](const Deployed& d) { return d.image == text; });
+      if (already) continue;
+      spec.containers.push_back(Deployed{name, text, ref.current});
+    }
+  }
+  std::vector<WorkloadSpec> out;
+  for (auto& [key, spec] : by_key) {
+    std::sort(spec.containers.begin(), spec.containers.end(),
+              [](const Deployed& a, const Deployed& b) { return a.name < b.name; });
+    out.push_back(std::move(spec));
+  }
+  return out;
+}
+
+bool Sandbox::Impl::troubled(const WorkloadSpec& spec) const {
+  for (const auto& c : spec.containers) {
+    const auto first = initial_tags.find(spec.namespace_name + "/" + spec.app + "/" + c.name);
+    if (first == initial_tags.end() || first->second == c.tag) continue;
+    if (scenario.troubled_targets.empty()) return true;
+    if (std::find(scenario.troubled_targets.begin(), scenario.troubled_targets.end(), c.reference()) !=
+        scenario.troubled_targets.end()) {
+      return true;
+    }
+  }
+  return false;
+}
+
+void Sandbox::Impl::roll_out(const std::vector<WorkloadSpec>& specs, std::vector<std::string>& changed_stacks) {
+  for (const auto& spec : specs) {
+    const std::string key = spec.namespace_name + "/" + spec.app;
+    const auto current = live.find(key);
+    const bool first = current == live.end();
+    if (!first && current->second.containers == spec.containers) continue;
+    if (!first && scenario.rollout_stalls) continue;  // the Deployment never rolls
+    if (first) {
+      for (const auto& c : spec.containers) initial_tags[key + "/" + c.name] = c.tag;
+    }
+    const bool bad = troubled(spec);
+    kubernetes::Workload w;
+    w.namespace_name = spec.namespace_name;
+    w.app = spec.app;
+    for (const auto& c : spec.containers) w.containers.push_back(kubernetes::Container{c.name, c.reference()});
+    w.health = bad ? scenario.new_pods : kubernetes::Health::healthy;
+    kube.set_workload(std::move(w));
+    const std::string host = spec.app + "." + std::string(kIngressDomain);
+    web.set(host, bad && scenario.http_status != 200 ? health::Answer::status_only(scenario.http_status)
+                                                     : health::Answer::ok());
+    kuma.set_status(spec.app, bad && scenario.kuma_down ? 0 : 1);
+    live[key] = spec;
+    if (!first && std::find(changed_stacks.begin(), changed_stacks.end(), spec.stack) == changed_stacks.end()) {
+      changed_stacks.push_back(spec.stack);
+    }
+  }
+}
+
+void Sandbox::Impl::seed_cluster() {
+  kube.add_namespace("dbaas");
+  kube.add_cronjob(kubernetes::make_cronjob("dbaas", "postgresql-backup", "postgres:16",
+                                            {"/bin/sh", "-c", "pg_dumpall > /backup/all.sql"}));
+  kube.add_cronjob(kubernetes::make_cronjob("dbaas", "mysql-backup", "mysql:8",
+                                            {"/bin/sh", "-c", "mysqldump --all-databases > /backup/all.sql"}));
+  kube.add_cronjob(kubernetes::make_cronjob("immich", "postgresql-backup", "postgres:16",
+                                            {"/bin/sh", "-c", "pg_dump immich > /backup/immich.sql"}));
+  auto specs = read_workloads(clone);
+  if (!specs) {
+    world_problems.push_back("cannot read the sample repository's workloads: " + specs.error().describe());
+    return;
+  }
+  std::set<std::string> ingresses;
+  for (const auto& spec : *specs) {
+    kube.add_namespace(spec.namespace_name);
+    if (ingresses.insert(spec.namespace_name + "/" + spec.app).second) {
+      kube.add_ingress(spec.namespace_name, spec.app, {spec.app + "." + std::string(kIngressDomain)});
+    }
+    uptime_kuma::Monitor m;
+    m.name = spec.app;
+    m.url = "https://" + spec.app + "." + std::string(kIngressDomain);
+    kuma.put(std::move(m));
+  }
+  std::vector<std::string> none;
+  roll_out(*specs, none);
+}
+
+void Sandbox::Impl::apply_scenario_to_servers() {
+  kubernetes::JobBehaviour backup;
+  backup.outcome = scenario.backup;
+  backup.polls_before_done = 1;
+  backup.log = scenario.backup == kubernetes::JobOutcome::failed
+                   ? "pg_dumpall: error: connection to server failed: FATAL: too many connections\n"
+                   : "pg_dumpall: dumped 14 databases\nbackup-ok\n";
+  kube.set_job_behaviour(std::move(backup));
+  slack.answer_always(scenario.slack_always ? slack::contract_answer(*scenario.slack_always) : std::nullopt);
+  if (scenario.slack_first) slack.answer_next(*scenario.slack_first, 1);
+}
+
+woodpecker::PipelineScript Sandbox::Impl::pipeline_for(const std::string& commit) {
+  ++agent_pipelines;
+  const bool troubled_run = scenario.ci_troubled == 0 || agent_pipelines <= scenario.ci_troubled;
+  const CiEnd end = troubled_run ? scenario.ci : CiEnd::success;
+  switch (end) {
+    case CiEnd::failure:
+      return woodpecker::fails(commit, "failure", scenario.ci_running_reads);
+    case CiEnd::never:
+      return woodpecker::never_finishes(commit);
+    case CiEnd::slow:
+      return woodpecker::slow(commit, scenario.ci_running_reads);
+    case CiEnd::success:
+      break;
+  }
+  return woodpecker::succeeds(commit, scenario.ci_running_reads);
+}
+
+// The forge's push webhook: every commit that reached the branch since the
+// last look becomes a pipeline, unless its message skips CI.
+void Sandbox::Impl::notice_pushes() {
+  auto tip = git.run(remote, {"rev-parse", "refs/heads/" + std::string(kBranch)});
+  if (!tip) {
+    world_problems.push_back(tip.error().describe());
+    return;
+  }
+  const std::string now = trim(*tip);
+  if (now == seen_tip) return;
+  auto listed = git.run(remote, {"log", "--reverse", "--first-parent", "--format=%H%x1f%B%x1e", seen_tip + ".." + now});
+  seen_tip = now;
+  if (!listed) {
+    world_problems.push_back(listed.error().describe());
+    return;
+  }
+  for (const auto& record : split(*listed, '\x1e')) {
+    const auto fields = split(trim(record), '\x1f');
+    if (fields.size() < 2 || fields[0].empty()) continue;
+    if (skips_ci(fields[1])) continue;
+    woodpecker.pushed(fields[0]);
+  }
+}
+
+void Sandbox::Impl::on_pipeline_finished(const woodpecker::PipelineView& view) {
+  const bool passed = std::any_of(view.workflows.begin(), view.workflows.end(), [](const woodpecker::WorkflowView& w) {
+    return w.name == "default" && w.state == "success";
+  });
+  if (!passed) return;
+  auto fetched = git.run(ci, {"fetch", "-q", "origin"});
+  auto checked = fetched ? git.run(ci, {"checkout", "-q", "--detach", "-f", view.commit}) : fetched;
+  if (!checked) {
+    world_problems.push_back("CI could not check out " + view.commit + ": " + checked.error().describe());
+    return;
+  }
+  auto specs = read_workloads(ci);
+  if (!specs) {
+    world_problems.push_back("CI could not read the Terraform of " + view.commit + ": " + specs.error().describe());
+    return;
+  }
+  std::vector<std::string> changed;
+  roll_out(*specs, changed);
+  if (!changed.empty()) push_state_commit(view.commit, changed);
+}
+
+// As the real pipeline does after `terragrunt apply`: the new state, committed
+// with [CI SKIP] on top of whatever the branch holds now.
+void Sandbox::Impl::push_state_commit(const std::string& applied, const std::vector<std::string>& stacks) {
+  ++state_serial;
+  std::string stack_list;
+  for (const auto& s : stacks) stack_list += (stack_list.empty() ? "" : ", ") + s;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    auto step = git.run(ci, {"fetch", "-q", "origin"});
+    if (step) step = git.run(ci, {"checkout", "-q", "-B", std::string(kBranch), "origin/" + std::string(kBranch)});
+    if (!step) {
+      world_problems.push_back("CI state commit: " + step.error().describe());
+      return;
+    }
+    for (const auto& stack : stacks) {
+      const fs::path file = ci / "state" / "stacks" / stack / "terraform.tfstate.enc";
+      std::error_code ec;
+      fs::create_directories(file.parent_path(), ec);
+      std::ofstream(file) << "{\"version\": 4, \"serial\": " << state_serial << ", \"applied\": \"" << applied
+                          << "\"}\n";
+    }
+    step = git.run(ci, {"add", "-f", "state"});
+    if (step) {
+      step = git.run(ci, {"commit", "-q", "-m", "[CI SKIP] state: " + stack_list + " applied at " + applied.substr(0, 8)});
+    }
+    if (step) step = git.run(ci, {"push", "-q", "origin", std::string(kBranch)});
+    if (step) return;
+    spdlog::debug("sandbox CI: state push attempt {} failed: {}", attempt + 1, step.error().describe());
+  }
+  world_problems.push_back("CI could not push its state commit for " + applied);
+}
+
+core::Expected<void> Sandbox::Impl::start_servers() {
+  woodpecker.on_push([this](const std::string& commit) { return pipeline_for(commit); });
+  woodpecker.on_finished([this](const woodpecker::PipelineView& v) { on_pipeline_finished(v); });
+  woodpecker.before_list([this] { notice_pushes(); });
+  for (auto started : {github.start(), woodpecker.start(), kube.start(), web.start(), kuma.start(), slack.start()}) {
+    if (!started) return started.error();
+  }
+  return kube.write_kubeconfig(options.dir / "kubeconfig");
+}
+
+void Sandbox::Impl::build_settings() {
+  const fs::path state = options.dir / "state";
+  settings = {
+      {"UPGRADE_AGENT_REPO", clone.string()},
+      {"UPGRADE_AGENT_STATE_DIR", state.string()},
+      {"GIT_REMOTE", "origin"},
+      {"GIT_BRANCH", std::string(kBranch)},
+      {"GITHUB_API_URL", github.url()},
+      {"GITHUB_TOKEN", std::string(kGithubToken)},
+      {"WOODPECKER_URL", woodpecker.url()},
+      {"WOODPECKER_API_TOKEN", woodpecker.options().token},
+      {"WOODPECKER_REPO", woodpecker.repo()},
+      {"WOODPECKER_WORKFLOW", "default"},
+      {"SLACK_WEBHOOK_URL", slack.webhook_url()},
+      {"KUBECONFIG", (options.dir / "kubeconfig").string()},
+      {"UPTIME_KUMA_URL", kuma.url()},
+      {"UPTIME_KUMA_API_KEY", uptime_kuma::Scenario{}.api_key},
+      {"UPGRADE_AGENT_CONNECT_TO", web.connect_to_setting()},
+      {"UPGRADE_AGENT_HEALTH_SCHEME", web.scheme()},
+      // The simulators answer at once, so the waits can be short.
+      {"UPGRADE_AGENT_CI_POLL_INTERVAL", "100ms"},
+      {"UPGRADE_AGENT_CI_TIMEOUT", "10s"},
+      {"UPGRADE_AGENT_CHECK_INTERVAL", "100ms"},
+      {"UPGRADE_AGENT_VERIFY_WINDOW_SAFE", "1s"},
+      {"UPGRADE_AGENT_VERIFY_WINDOW_CAUTION", "2s"},
+      {"UPGRADE_AGENT_BACKUP_TIMEOUT", "5s"},
+      {"UPGRADE_AGENT_CEILING", "60s"},
+  };
+}
+
+Sandbox::Sandbox(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+core::Expected<std::unique_ptr<Sandbox>> Sandbox::start(SandboxOptions options) {
+  auto impl = std::make_unique<Impl>(std::move(options));
+  auto prepared = impl->prepare_repositories();
+  if (!prepared) return prepared.error();
+  // Nothing runs on the io_context yet: the simulators may be set up from here.
+  impl->seed_cluster();
+  impl->apply_scenario_to_servers();
+  auto started = impl->start_servers();
+  if (!started) return started.error();
+  impl->build_settings();
+  impl->guard.emplace(impl->io.get_executor());
+  Impl* raw = impl.get();
+  impl->loop = std::thread([raw] { raw->io.run(); });
+  return std::unique_ptr<Sandbox>(new Sandbox(std::move(impl)));
+}
+
+Sandbox::~Sandbox() {
+  if (!impl_->loop.joinable()) return;
+  impl_->call([this] {
+    impl_->github.stop();
+    impl_->woodpecker.stop();
+    impl_->kube.stop();
+    impl_->web.stop();
+    impl_->kuma.stop();
+    impl_->slack.stop();
+  });
+  impl_->guard.reset();
+  impl_->loop.join();
+}
+
+const std::vector<std::pair<std::string, std::string>>& Sandbox::settings() const { return impl_->settings; }
+
+config::Environment Sandbox::environment() const {
+  auto copy = impl_->settings;
+  return [copy](std::string_view name) -> std::optional<std::string> {
+    for (const auto& [k, v] : copy) {
+      if (k == name) return v;
+    }
+    return std::nullopt;
+  };
+}
+
+void Sandbox::set_scenario(Scenario scenario) {
+  impl_->call([this, s = std::move(scenario)]() mutable {
+    impl_->scenario = std::move(s);
+    impl_->agent_pipelines = 0;
+    impl_->apply_scenario_to_servers();
+  });
+}
+
+Scenario Sandbox::scenario() const {
+  return impl_->call([this] { return impl_->scenario; });
+}
+
+std::vector<std::string> Sandbox::slack_messages() const {
+  return impl_->call([this] {
+    std::vector<std::string> out;
+    for (const auto& m : impl_->slack.messages()) out.push_back(m.text);
+    return out;
+  });
+}
+
+std::vector<RemoteCommit> Sandbox::remote_commits() const {
+  std::vector<RemoteCommit> out;
+  auto listed = impl_->git.run(impl_->remote, {"log", "--first-parent", "--format=%H%x1f%s%x1f%b%x1f%an <%ae>%x1e",
+                                               "refs/heads/" + std::string(kBranch)});
+  if (!listed) return out;
+  for (const auto& record : split(*listed, '\x1e')) {
+    auto fields = split(record, '\x1f');
+    if (fields.size() < 4) continue;
+    out.push_back(RemoteCommit{trim(fields[0]), fields[1], trim(fields[2]), trim(fields[3])});
+  }
+  return out;
+}
+
+std::vector<woodpecker::PipelineView> Sandbox::pipelines() const {
+  return impl_->call([this] { return impl_->woodpecker.pipelines(); });
+}
+
+std::vector<std::string> Sandbox::backup_jobs() const {
+  return impl_->call([this] {
+    std::vector<std::string> out;
+    for (const auto& r : impl_->kube.log()) {
+      if (r.method != "POST" || r.status != 201 || r.path.find("/jobs") == std::string::npos) continue;
+      const auto ns_start = r.path.find("/namespaces/");
+      if (ns_start == std::string::npos) continue;
+      const auto ns_end = r.path.find('/', ns_start + 12);
+      const std::string ns = r.path.substr(ns_start + 12, ns_end - ns_start - 12);
+      boost::system::error_code ec;
+      const auto body = boost::json::parse(r.body_json, ec);
+      if (ec || !body.is_object()) continue;
+      const auto* metadata = body.as_object().if_contains("metadata");
+      const auto* name = metadata != nullptr && metadata->is_object() ? metadata->as_object().if_contains("name") : nullptr;
+      if (name == nullptr || !name->is_string()) continue;
+      out.push_back(ns + "/" + std::string(name->as_string()));
+    }
+    return out;
+  });
+}
+
+std::map<std::string, std::vector<std::string>> Sandbox::deployed() const {
+  return impl_->call([this] {
+    std::map<std::string, std::vector<std::string>> out;
+    for (const auto& [key, spec] : impl_->live) {
+      for (const auto& c : spec.containers) out[key].push_back(c.reference());
+    }
+    return out;
+  });
+}
+
+std::vector<std::string> Sandbox::problems() const {
+  return impl_->call([this] { return impl_->world_problems; });
+}
+
+const std::filesystem::path& Sandbox::remote() const { return impl_->remote; }
+const std::filesystem::path& Sandbox::clone() const { return impl_->clone; }
+
+}  // namespace ua::sandbox
