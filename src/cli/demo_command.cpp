@@ -10,6 +10,8 @@
 #include "cli/commands.hpp"
 #include "cli/sandbox_runs.hpp"
 #include "cli/temp_folder.hpp"
+#include "sandbox/world/sandbox.hpp"
+#include "upgrade_agent/service/run_jobs.hpp"
 
 namespace ua::cli {
 
@@ -96,7 +98,9 @@ int run_demo() {
     }
   } headed(story, out);
 
-  auto run = run_against(**world, jobs, headed, std::chrono::seconds(60));
+  service::RunJobsOptions run_options;
+  run_options.budget = std::chrono::seconds(60);
+  auto run = service::run_jobs((*world)->environment(), jobs, headed, run_options);
   if (run.failed) return report_failure(false, kFailed, "the agent could not start: " + run.failed->describe());
 
   out << "\n== Outcomes\n";

@@ -12,6 +12,8 @@
 #include "cli/commands.hpp"
 #include "cli/sandbox_runs.hpp"
 #include "cli/temp_folder.hpp"
+#include "sandbox/world/sandbox.hpp"
+#include "upgrade_agent/service/run_jobs.hpp"
 
 namespace ua::cli {
 
@@ -32,7 +34,7 @@ constexpr SmokeCase kCases[] = {
      "[Upgrade Agent] FAILED + ROLLED BACK"},
     {"ci-failure", "vaultwarden/server:1.35.5", saga::Outcome::rolled_back, 1, 1,
      "[Upgrade Agent] FAILED + ROLLED BACK"},
-    {"backup-failed", "docker.n8n.io/n8nio/n8n:1.81.0", saga::Outcome::aborted, 0, 0, "[Upgrade Agent] FAILED"},
+    {"backup-failed", "docker.n8n.io/n8nio/n8n:1.81.0", saga::Outcome::aborted, 0, 0, "[Upgrade Agent] ABORTED"},
 };
 
 struct Checked {
@@ -54,7 +56,9 @@ Checked run_case(const SmokeCase& c, std::chrono::milliseconds budget_left, saga
   const auto before = (*world)->remote_commits().size();
   auto job = job_for(c.request, std::string("smoke-") + c.scenario);
   if (!job) return {{job.error().describe()}};
-  auto run = run_against(**world, {*job}, observer, budget_left);
+  service::RunJobsOptions run_options;
+  run_options.budget = budget_left;
+  auto run = service::run_jobs((*world)->environment(), {*job}, observer, run_options);
   out.elapsed = run.elapsed;
   if (run.failed) {
     out.problems.push_back("the agent could not start: " + run.failed->describe());

@@ -999,11 +999,16 @@ std::string three(std::size_t n) {
   return s;
 }
 
+std::string filler_name(std::size_t index) { return "svc-" + three(index); }
+std::string filler_version(std::size_t index, std::size_t later) {
+  return "1." + std::to_string(index % 17) + "." + std::to_string(index % 5 + later);
+}
+
 // An ordinary service unit: deployment, service, ingress, variables, outputs.
 void write_filler(const std::filesystem::path& root, std::size_t index, const SampleRepoOptions& options) {
-  const std::string name = "svc-" + three(index);
+  const std::string name = filler_name(index);
   const std::string dir = "stacks/" + name + "/";
-  const std::string version = "1." + std::to_string(index % 17) + "." + std::to_string(index % 5);
+  const std::string version = filler_version(index, 0);
   write_file(root, dir + "terragrunt.hcl", kUnitTerragrunt);
   const bool references = options.filler_reference_every != 0 && index % options.filler_reference_every == 0;
   std::string main = "resource \"kubernetes_namespace\" \"" + name + "\" {\n  metadata {\n    name = \"" + name +
@@ -1169,6 +1174,16 @@ const std::vector<SampleService>& sample_services() {
       {"ghcr.io/example/web", "2.4.1", "2.5.0", {"web"}, "web", "web", 'A', "example/web", {}},
   };
   return services;
+}
+
+std::vector<SampleService> filler_services(const SampleRepoOptions& options) {
+  std::vector<SampleService> out;
+  for (std::size_t i = 1; i <= options.filler_stacks; ++i) {
+    const std::string name = filler_name(i);
+    out.push_back(SampleService{"ghcr.io/example-org/" + name, filler_version(i, 0), filler_version(i, 1), {name}, name,
+                                name, 'B', "example-org/" + name, {}});
+  }
+  return out;
 }
 
 }  // namespace ua::sandbox

@@ -42,11 +42,11 @@ core::Error world_error(std::string message) {
 // with plain fixes (SAFE), immich with a breaking rename two releases on
 // (CAUTION, and immich always steps through each release). example/web has
 // no repository at all (UNKNOWN).
-github::Scenario github_scenario() {
+github::Scenario github_scenario(const std::vector<SampleService>& services) {
   github::Scenario s;
   s.required_token = std::string(kGithubToken);
   std::set<std::string> seen;
-  for (const auto& svc : sample_services()) {
+  for (const auto& svc : services) {
     if (svc.github_repo.empty() || svc.github_repo == "example/web" || !seen.insert(svc.github_repo).second) continue;
     github::Repo repo{svc.github_repo, 0, {}, std::nullopt};
     if (svc.github_repo == "immich-app/immich") {
@@ -112,9 +112,10 @@ std::string trim(std::string s) {
 struct Sandbox::Impl {
   explicit Impl(SandboxOptions o)
       : options(std::move(o)),
+        services(all_services(options)),
         scenario(options.scenario),
         git(options.dir),
-        github(io.get_executor(), github_scenario(), server_options(0)),
+        github(io.get_executor(), github_scenario(services), server_options(0)),
         woodpecker(io.get_executor(), woodpecker::Options{}, server_options(1)),
         kube(io.get_executor(), kube_options()),
         web(io.get_executor(), web_options()),
@@ -138,7 +139,7 @@ struct Sandbox::Impl {
     o.tls = false;
     o.listen_host = options.host;
     o.port = options.first_port == 0 ? 0 : static_cast<std::uint16_t>(options.first_port + 3);
-    for (const auto& svc : sample_services()) {
+    for (const auto& svc : services) {
       const std::string host = svc.service + "." + std::string(kIngressDomain);
       if (std::find(o.hosts.begin(), o.hosts.end(), host) == o.hosts.end()) o.hosts.push_back(host);
     }
@@ -169,7 +170,20 @@ struct Sandbox::Impl {
   void push_state_commit(const std::string& applied, const std::vector<std::string>& stacks);
   [[nodiscard]] bool troubled(const WorkloadSpec& spec) const;
 
+  static std::vector<SampleService> all_services(const SandboxOptions& o) {
+    auto out = sample_services();
+    for (auto& f : filler_services(repo_options(o))) out.push_back(std::move(f));
+    return out;
+  }
+  static SampleRepoOptions repo_options(const SandboxOptions& o) {
+    SampleRepoOptions r;
+    r.filler_stacks = o.filler_stacks;
+    r.filler_reference_every = 0;  // fillers do not run vaultwarden: its upgrade stays two stacks
+    return r;
+  }
+
   SandboxOptions options;
+  std::vector<SampleService> services;
   Scenario scenario;
   asio::io_context io;
   GitCli git;
@@ -209,7 +223,7 @@ core::Expected<void> Sandbox::Impl::prepare_repositories() {
   }
   const fs::path seed = options.dir / "seed";
   try {
-    generate_sample_repo(seed);
+    generate_sample_repo(seed, repo_options(options));
   } catch (const std::exception& e) {
     return world_error(std::string("cannot write the sample repository: ") + e.what());
   }
@@ -244,7 +258,7 @@ core::Expected<void> Sandbox::Impl::prepare_repositories() {
 core::Expected<std::vector<WorkloadSpec>> Sandbox::Impl::read_workloads(const fs::path& tree) {
   std::map<std::string, WorkloadSpec> by_key;
   std::set<std::string> images;
-  for (const auto& svc : sample_services()) images.insert(svc.image);
+  for (const auto& svc : services) images.insert(svc.image);
   terraform::LocateOptions locate_options;
   locate_options.config = &*config;
   locate_options.threads = 1;
@@ -606,6 +620,7 @@ std::vector<std::string> Sandbox::problems() const {
   return impl_->call([this] { return impl_->world_problems; });
 }
 
+const std::vector<SampleService>& Sandbox::services() const { return impl_->services; }
 const std::filesystem::path& Sandbox::remote() const { return impl_->remote; }
 const std::filesystem::path& Sandbox::clone() const { return impl_->clone; }
 

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "sandbox/woodpecker/woodpecker_simulator.hpp"
+#include "upgrade_agent/sandbox/sample_repo/sample_repo.hpp"
 #include "sandbox/world/scenario.hpp"
 #include "upgrade_agent/config/settings.hpp"
 #include "upgrade_agent/core/expected.hpp"
@@ -38,6 +39,7 @@ struct SandboxOptions {
   std::string host = "127.0.0.1";
   std::uint16_t first_port = 0;  // 0: any free ports; else the servers listen on first_port, first_port+1, ...
   std::filesystem::path clone;   // the agent's clone; empty: <dir>/infra (must not exist yet)
+  std::size_t filler_stacks = 0; // extra ordinary stacks (svc-001, ...), each a service of its own
 };
 
 struct RemoteCommit {
@@ -76,6 +78,8 @@ class Sandbox {
   // its state commit, ...); empty when all went as designed.
   [[nodiscard]] std::vector<std::string> problems() const;
 
+  // The services the world runs (the sample's and the fillers').
+  [[nodiscard]] const std::vector<SampleService>& services() const;
   [[nodiscard]] const std::filesystem::path& remote() const;  // the bare repository
   [[nodiscard]] const std::filesystem::path& clone() const;   // the agent's clone
 

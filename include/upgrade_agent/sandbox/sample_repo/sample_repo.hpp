@@ -47,6 +47,9 @@ struct SampleService {
 };
 
 const std::vector<SampleService>& sample_services();
+// The filler stacks `options` adds (svc-001, ...), each one image of its own
+// (ghcr.io/example-org/svc-NNN) with a next patch version.
+std::vector<SampleService> filler_services(const SampleRepoOptions& options);
 
 // The seed's upgrade-config.json, byte for byte.
 std::string_view seed_upgrade_config();
