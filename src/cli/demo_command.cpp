@@ -27,7 +27,8 @@ constexpr DemoCase kCases[] = {
     {"vaultwarden/server:1.35.5", "a patch release with plain fixes: SAFE, upgraded and verified",
      saga::Outcome::upgraded},
     {"ghcr.io/immich-app/immich-server:v2.8.0",
-     "a breaking setting rename: CAUTION, a backup first; v2.8.0's pods crash-loop and the upgrade is rolled back",
+     "a database migration, then a breaking rename: CAUTION, a backup, then one stop at a time; v2.7.5 is "
+     "verified, v2.8.0's pods crash-loop and only that stop is rolled back",
      saga::Outcome::rolled_back},
 };
 

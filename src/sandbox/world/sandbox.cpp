@@ -39,9 +39,9 @@ core::Error world_error(std::string message) {
 }
 
 // Release notes for every sample service: the deployed tag and the next one
-// with plain fixes (SAFE), immich with a breaking rename two releases on
-// (CAUTION, and immich always steps through each release). example/web has
-// no repository at all (UNKNOWN).
+// with plain fixes (SAFE); immich with a database migration in v2.7.5 and a
+// breaking rename in v2.8.0 (CAUTION with two stops). example/web has no
+// repository at all (UNKNOWN).
 github::Scenario github_scenario(const std::vector<SampleService>& services) {
   github::Scenario s;
   s.required_token = std::string(kGithubToken);
@@ -55,7 +55,9 @@ github::Scenario github_scenario(const std::vector<SampleService>& services) {
            "## Highlights\n- Faster thumbnails\n\n## Breaking changes\n- The `IMMICH_MACHINE_LEARNING_URL` setting was "
            "renamed to `IMMICH_ML_URL`",
            false, false},
-          {"v2.7.5", "v2.7.5", "- Fix duplicate detection on re-upload", false, false},
+          {"v2.7.5", "v2.7.5",
+           "- Fix duplicate detection on re-upload\n- Database migration: a new index on assets, built at start-up",
+           false, false},
           {"v2.7.4", "v2.7.4", "- Fixes", false, false}};
     } else if (!svc.current.empty() && !svc.next.empty()) {
       repo.releases = {{svc.next, svc.next, "- Bug fixes\n- Translations updated", false, false},
