@@ -40,12 +40,12 @@ inline saga::Job job(const std::string& image_and_tag, std::string id = {}) {
 
 class World {
  public:
-  explicit World(const std::string& scenario_name, std::size_t filler_stacks = 0) {
-    auto scenario = sandbox::scenario_named(scenario_name);
-    BOOST_REQUIRE(scenario);
+  explicit World(const std::string& scenario_name, std::size_t filler_stacks = 0)
+      : World(named(scenario_name), filler_stacks) {}
+  explicit World(sandbox::Scenario scenario, std::size_t filler_stacks = 0) {
     sandbox::SandboxOptions options;
     options.dir = dir_.path();
-    options.scenario = *scenario;
+    options.scenario = std::move(scenario);
     options.filler_stacks = filler_stacks;
     auto started = sandbox::Sandbox::start(options);
     BOOST_REQUIRE_MESSAGE(started, (started ? "" : started.error().describe()));
@@ -77,6 +77,12 @@ class World {
   }
 
   saga::Result run_one(const std::string& image_and_tag) { return run({job(image_and_tag)}).results.front(); }
+
+  static sandbox::Scenario named(const std::string& name) {
+    auto scenario = sandbox::scenario_named(name);
+    BOOST_REQUIRE(scenario);
+    return *scenario;
+  }
 
   // Commits the remote received since the world began, oldest first.
   [[nodiscard]] std::vector<sandbox::RemoteCommit> new_commits() const {

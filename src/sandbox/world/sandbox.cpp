@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <fstream>
 #include <future>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <thread>
@@ -77,6 +78,13 @@ struct Deployed {
   friend bool operator==(const Deployed&, const Deployed&) = default;
 };
 
+struct Placement {
+  std::string namespace_name;
+  std::string app;
+  std::string stack;
+  Deployed container;
+};
+
 struct WorkloadSpec {
   std::string namespace_name;
   std::string app;
@@ -118,7 +126,7 @@ struct Sandbox::Impl {
         scenario(options.scenario),
         git(options.dir),
         github(io.get_executor(), github_scenario(services), server_options(0)),
-        woodpecker(io.get_executor(), woodpecker::Options{}, server_options(1)),
+        woodpecker(ci_io.get_executor(), woodpecker::Options{}, server_options(1)),
         kube(io.get_executor(), kube_options()),
         web(io.get_executor(), web_options()),
         kuma(io.get_executor(), uptime_kuma::Scenario{}, server_options(4)),
@@ -148,13 +156,31 @@ struct Sandbox::Impl {
     return o;
   }
 
-  // Runs `f` on the simulators' thread and returns its result.
+  // Runs `f` on the world's thread (or CI's) and returns its result. Never
+  // called from the thread it posts to; CI waits for the world, never the
+  // other way round.
   template <class F>
-  auto call(F f) -> decltype(f()) {
+  static auto call_on(asio::io_context& where, F f) -> decltype(f()) {
     std::packaged_task<decltype(f())()> task(std::move(f));
     auto result = task.get_future();
-    asio::post(io, std::move(task));
+    asio::post(where, std::move(task));
     return result.get();
+  }
+  template <class F>
+  auto call(F f) -> decltype(f()) {
+    return call_on(io, std::move(f));
+  }
+  template <class F>
+  auto call_ci(F f) -> decltype(f()) {
+    return call_on(ci_io, std::move(f));
+  }
+  [[nodiscard]] Scenario current_scenario() const {
+    std::lock_guard lock(shared_mutex);
+    return scenario;
+  }
+  void problem(std::string text) {
+    std::lock_guard lock(shared_mutex);
+    world_problems.push_back(std::move(text));
   }
 
   core::Expected<void> prepare_repositories();
@@ -165,12 +191,15 @@ struct Sandbox::Impl {
 
   // The CI runner (simulators' thread).
   void notice_pushes();
+  [[nodiscard]] core::Expected<std::string> branch_tip() const;
   woodpecker::PipelineScript pipeline_for(const std::string& commit);
   void on_pipeline_finished(const woodpecker::PipelineView& view);
-  core::Expected<std::vector<WorkloadSpec>> read_workloads(const fs::path& tree);
+  core::Expected<void> locate_images(const fs::path& tree, const std::set<std::string>& images);
+  [[nodiscard]] std::vector<WorkloadSpec> workload_specs() const;
+  core::Expected<std::set<std::string>> images_changed_by(const std::string& commit);
   void roll_out(const std::vector<WorkloadSpec>& specs, std::vector<std::string>& changed_stacks);
   void push_state_commit(const std::string& applied, const std::vector<std::string>& stacks);
-  [[nodiscard]] bool troubled(const WorkloadSpec& spec) const;
+  [[nodiscard]] bool troubled(const WorkloadSpec& spec, const Scenario& sc) const;
 
   static std::vector<SampleService> all_services(const SandboxOptions& o) {
     auto out = sample_services();
@@ -186,8 +215,13 @@ struct Sandbox::Impl {
 
   SandboxOptions options;
   std::vector<SampleService> services;
+  mutable std::mutex shared_mutex;  // guards `scenario` and `world_problems`, read by both threads
   Scenario scenario;
+  // Two threads, as two systems: the world (GitHub, the cluster, the
+  // ingresses, Kuma, Slack) keeps answering while CI runs git and reads
+  // Terraform on its own.
   asio::io_context io;
+  asio::io_context ci_io;
   GitCli git;
   github::Simulator github;
   woodpecker::Simulator woodpecker;
@@ -196,7 +230,9 @@ struct Sandbox::Impl {
   uptime_kuma::Simulator kuma;
   slack::Simulator slack;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> guard;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> ci_guard;
   std::thread loop;
+  std::thread ci_loop;
 
   fs::path remote;
   fs::path clone;
@@ -204,13 +240,18 @@ struct Sandbox::Impl {
   std::optional<config::UpgradeConfig> config;
   std::vector<std::pair<std::string, std::string>> settings;
 
-  // Simulators' thread only.
+  // CI's thread only.
   std::string seen_tip;
   unsigned agent_pipelines = 0;
   unsigned state_serial = 0;
+  // Where each image runs, as the Terraform last read says, and which files
+  // name an image or write its version.
+  std::map<std::string, std::vector<Placement>> placements;
+  std::map<std::string, std::set<std::string>> images_by_file;
+  // The world's thread only.
   std::map<std::string, WorkloadSpec> live;         // by "namespace/app"
   std::map<std::string, std::string> initial_tags;  // "namespace/app/container" -> tag first deployed
-  std::vector<std::string> world_problems;
+  std::vector<std::string> world_problems;  // under shared_mutex
 };
 
 core::Expected<void> Sandbox::Impl::prepare_repositories() {
@@ -257,10 +298,7 @@ core::Expected<void> Sandbox::Impl::prepare_repositories() {
   return core::ok();
 }
 
-core::Expected<std::vector<WorkloadSpec>> Sandbox::Impl::read_workloads(const fs::path& tree) {
-  std::map<std::string, WorkloadSpec> by_key;
-  std::set<std::string> images;
-  for (const auto& svc : services) images.insert(svc.image);
+core::Expected<void> Sandbox::Impl::locate_images(const fs::path& tree, const std::set<std::string>& images) {
   terraform::LocateOptions locate_options;
   locate_options.config = &*config;
   locate_options.threads = 1;
@@ -269,18 +307,32 @@ core::Expected<std::vector<WorkloadSpec>> Sandbox::Impl::read_workloads(const fs
     if (!image) continue;
     auto found = terraform::locate(tree, *image, locate_options);
     if (!found) return found.error();
+    auto& places = placements[text];
+    places.clear();
+    const auto slash = text.rfind('/');
+    const std::string name = slash == std::string::npos ? text : text.substr(slash + 1);
     for (const auto& ref : found->references) {
-      const std::string key = ref.namespace_name + "/" + ref.service;
-      auto& spec = by_key[key];
-      spec.namespace_name = ref.namespace_name;
-      spec.app = ref.service;
-      spec.stack = ref.stack;
-      const auto slash = text.rfind('/');
-      std::string name = slash == std::string::npos ? text : text.substr(slash + 1);
-      const bool already = std::any_of(spec.containers.begin(), spec.containers.end(),
-                                       [&](const Deployed& d) { return d.image == text; });
-      if (already) continue;
-      spec.containers.push_back(Deployed{name, text, ref.current});
+      Placement p{ref.namespace_name, ref.service, ref.stack, Deployed{name, text, ref.current}};
+      const bool already = std::any_of(places.begin(), places.end(), [&](const Placement& q) {
+        return q.namespace_name == p.namespace_name && q.app == p.app;
+      });
+      if (!already) places.push_back(std::move(p));
+      images_by_file[ref.file].insert(text);
+      images_by_file[ref.site.file].insert(text);
+    }
+  }
+  return core::ok();
+}
+
+std::vector<WorkloadSpec> Sandbox::Impl::workload_specs() const {
+  std::map<std::string, WorkloadSpec> by_key;
+  for (const auto& [image, places] : placements) {
+    for (const auto& p : places) {
+      auto& spec = by_key[p.namespace_name + "/" + p.app];
+      spec.namespace_name = p.namespace_name;
+      spec.app = p.app;
+      spec.stack = p.stack;
+      spec.containers.push_back(p.container);
     }
   }
   std::vector<WorkloadSpec> out;
@@ -292,13 +344,31 @@ core::Expected<std::vector<WorkloadSpec>> Sandbox::Impl::read_workloads(const fs
   return out;
 }
 
-bool Sandbox::Impl::troubled(const WorkloadSpec& spec) const {
+// The images a commit touches, as a CI pipeline that applies only the stacks
+// a push changed sees them: from the files the commit changed (its first
+// parent to it). A file no known image lives in makes it read them all.
+core::Expected<std::set<std::string>> Sandbox::Impl::images_changed_by(const std::string& commit) {
+  std::set<std::string> all;
+  for (const auto& svc : services) all.insert(svc.image);
+  auto diff = git.run(ci, {"diff", "--name-only", commit + "^", commit});
+  if (!diff) return all;  // a root commit
+  std::set<std::string> out;
+  for (const auto& file : split(*diff, '\n')) {
+    if (file.empty() || file.rfind("state/", 0) == 0) continue;
+    const auto known = images_by_file.find(file);
+    if (known == images_by_file.end()) return all;
+    out.insert(known->second.begin(), known->second.end());
+  }
+  return out;
+}
+
+bool Sandbox::Impl::troubled(const WorkloadSpec& spec, const Scenario& sc) const {
   for (const auto& c : spec.containers) {
     const auto first = initial_tags.find(spec.namespace_name + "/" + spec.app + "/" + c.name);
     if (first == initial_tags.end() || first->second == c.tag) continue;
-    if (scenario.troubled_targets.empty()) return true;
-    if (std::find(scenario.troubled_targets.begin(), scenario.troubled_targets.end(), c.reference()) !=
-        scenario.troubled_targets.end()) {
+    if (sc.troubled_targets.empty()) return true;
+    if (std::find(sc.troubled_targets.begin(), sc.troubled_targets.end(), c.reference()) !=
+        sc.troubled_targets.end()) {
       return true;
     }
   }
@@ -306,26 +376,27 @@ bool Sandbox::Impl::troubled(const WorkloadSpec& spec) const {
 }
 
 void Sandbox::Impl::roll_out(const std::vector<WorkloadSpec>& specs, std::vector<std::string>& changed_stacks) {
+  const auto sc = current_scenario();
   for (const auto& spec : specs) {
     const std::string key = spec.namespace_name + "/" + spec.app;
     const auto current = live.find(key);
     const bool first = current == live.end();
     if (!first && current->second.containers == spec.containers) continue;
-    if (!first && scenario.rollout_stalls) continue;  // the Deployment never rolls
+    if (!first && sc.rollout_stalls) continue;  // the Deployment never rolls
     if (first) {
       for (const auto& c : spec.containers) initial_tags[key + "/" + c.name] = c.tag;
     }
-    const bool bad = troubled(spec);
+    const bool bad = troubled(spec, sc);
     kubernetes::Workload w;
     w.namespace_name = spec.namespace_name;
     w.app = spec.app;
     for (const auto& c : spec.containers) w.containers.push_back(kubernetes::Container{c.name, c.reference()});
-    w.health = bad ? scenario.new_pods : kubernetes::Health::healthy;
+    w.health = bad ? sc.new_pods : kubernetes::Health::healthy;
     kube.set_workload(std::move(w));
     const std::string host = spec.app + "." + std::string(kIngressDomain);
-    web.set(host, bad && scenario.http_status != 200 ? health::Answer::status_only(scenario.http_status)
+    web.set(host, bad && sc.http_status != 200 ? health::Answer::status_only(sc.http_status)
                                                      : health::Answer::ok());
-    kuma.set_status(spec.app, bad && scenario.kuma_down ? 0 : 1);
+    kuma.set_status(spec.app, bad && sc.kuma_down ? 0 : 1);
     live[key] = spec;
     if (!first && std::find(changed_stacks.begin(), changed_stacks.end(), spec.stack) == changed_stacks.end()) {
       changed_stacks.push_back(spec.stack);
@@ -341,13 +412,16 @@ void Sandbox::Impl::seed_cluster() {
                                             {"/bin/sh", "-c", "mysqldump --all-databases > /backup/all.sql"}));
   kube.add_cronjob(kubernetes::make_cronjob("immich", "postgresql-backup", "postgres:16",
                                             {"/bin/sh", "-c", "pg_dump immich > /backup/immich.sql"}));
-  auto specs = read_workloads(clone);
-  if (!specs) {
-    world_problems.push_back("cannot read the sample repository's workloads: " + specs.error().describe());
+  std::set<std::string> images;
+  for (const auto& svc : services) images.insert(svc.image);
+  auto located = locate_images(clone, images);
+  if (!located) {
+    problem("cannot read the sample repository's workloads: " + located.error().describe());
     return;
   }
+  const auto specs = workload_specs();
   std::set<std::string> ingresses;
-  for (const auto& spec : *specs) {
+  for (const auto& spec : specs) {
     kube.add_namespace(spec.namespace_name);
     if (ingresses.insert(spec.namespace_name + "/" + spec.app).second) {
       kube.add_ingress(spec.namespace_name, spec.app, {spec.app + "." + std::string(kIngressDomain)});
@@ -358,52 +432,65 @@ void Sandbox::Impl::seed_cluster() {
     kuma.put(std::move(m));
   }
   std::vector<std::string> none;
-  roll_out(*specs, none);
+  roll_out(specs, none);
 }
 
 void Sandbox::Impl::apply_scenario_to_servers() {
+  const auto sc = current_scenario();
   kubernetes::JobBehaviour backup;
-  backup.outcome = scenario.backup;
+  backup.outcome = sc.backup;
   backup.polls_before_done = 1;
-  backup.log = scenario.backup == kubernetes::JobOutcome::failed
+  backup.log = sc.backup == kubernetes::JobOutcome::failed
                    ? "pg_dumpall: error: connection to server failed: FATAL: too many connections\n"
                    : "pg_dumpall: dumped 14 databases\nbackup-ok\n";
   kube.set_job_behaviour(std::move(backup));
-  slack.answer_always(scenario.slack_always ? slack::contract_answer(*scenario.slack_always) : std::nullopt);
-  if (scenario.slack_first) slack.answer_next(*scenario.slack_first, 1);
+  slack.answer_always(sc.slack_always ? slack::contract_answer(*sc.slack_always) : std::nullopt);
+  if (sc.slack_first) slack.answer_next(*sc.slack_first, 1);
 }
 
 woodpecker::PipelineScript Sandbox::Impl::pipeline_for(const std::string& commit) {
+  const auto sc = current_scenario();
   ++agent_pipelines;
-  const bool troubled_run = scenario.ci_troubled == 0 || agent_pipelines <= scenario.ci_troubled;
-  const CiEnd end = troubled_run ? scenario.ci : CiEnd::success;
+  const bool troubled_run = sc.ci_troubled == 0 || agent_pipelines <= sc.ci_troubled;
+  const CiEnd end = troubled_run ? sc.ci : CiEnd::success;
   switch (end) {
     case CiEnd::failure:
-      return woodpecker::fails(commit, "failure", scenario.ci_running_reads);
+      return woodpecker::fails(commit, "failure", sc.ci_running_reads);
     case CiEnd::never:
       return woodpecker::never_finishes(commit);
     case CiEnd::slow:
-      return woodpecker::slow(commit, scenario.ci_running_reads);
+      return woodpecker::slow(commit, sc.ci_running_reads);
     case CiEnd::success:
       break;
   }
-  return woodpecker::succeeds(commit, scenario.ci_running_reads);
+  return woodpecker::succeeds(commit, sc.ci_running_reads);
+}
+
+// Every agent poll asks, so the cheap way first: the loose ref a push
+// writes; git itself when the ref was packed.
+core::Expected<std::string> Sandbox::Impl::branch_tip() const {
+  std::ifstream loose(remote / "refs" / "heads" / std::string(kBranch));
+  std::string sha;
+  if (loose && std::getline(loose, sha) && sha.size() == 40) return sha;
+  auto tip = git.run(remote, {"rev-parse", "refs/heads/" + std::string(kBranch)});
+  if (!tip) return tip.error();
+  return trim(*tip);
 }
 
 // The forge's push webhook: every commit that reached the branch since the
 // last look becomes a pipeline, unless its message skips CI.
 void Sandbox::Impl::notice_pushes() {
-  auto tip = git.run(remote, {"rev-parse", "refs/heads/" + std::string(kBranch)});
+  auto tip = branch_tip();
   if (!tip) {
-    world_problems.push_back(tip.error().describe());
+    problem(tip.error().describe());
     return;
   }
-  const std::string now = trim(*tip);
+  const std::string now = *tip;
   if (now == seen_tip) return;
   auto listed = git.run(remote, {"log", "--reverse", "--first-parent", "--format=%H%x1f%B%x1e", seen_tip + ".." + now});
   seen_tip = now;
   if (!listed) {
-    world_problems.push_back(listed.error().describe());
+    problem(listed.error().describe());
     return;
   }
   for (const auto& record : split(*listed, '\x1e')) {
@@ -422,16 +509,23 @@ void Sandbox::Impl::on_pipeline_finished(const woodpecker::PipelineView& view) {
   auto fetched = git.run(ci, {"fetch", "-q", "origin"});
   auto checked = fetched ? git.run(ci, {"checkout", "-q", "--detach", "-f", view.commit}) : fetched;
   if (!checked) {
-    world_problems.push_back("CI could not check out " + view.commit + ": " + checked.error().describe());
+    problem("CI could not check out " + view.commit + ": " + checked.error().describe());
     return;
   }
-  auto specs = read_workloads(ci);
-  if (!specs) {
-    world_problems.push_back("CI could not read the Terraform of " + view.commit + ": " + specs.error().describe());
+  auto images = images_changed_by(view.commit);
+  auto located = images ? locate_images(ci, *images) : core::Expected<void>(images.error());
+  if (!located) {
+    problem("CI could not read the Terraform of " + view.commit + ": " + located.error().describe());
     return;
   }
-  std::vector<std::string> changed;
-  roll_out(*specs, changed);
+  // The pods roll before CI shows success: the world's thread does it while
+  // this pipeline's answer waits.
+  auto specs = workload_specs();
+  auto changed = call([this, &specs] {
+    std::vector<std::string> stacks;
+    roll_out(specs, stacks);
+    return stacks;
+  });
   if (!changed.empty()) push_state_commit(view.commit, changed);
 }
 
@@ -441,11 +535,12 @@ void Sandbox::Impl::push_state_commit(const std::string& applied, const std::vec
   ++state_serial;
   std::string stack_list;
   for (const auto& s : stacks) stack_list += (stack_list.empty() ? "" : ", ") + s;
-  for (int attempt = 0; attempt < 3; ++attempt) {
+  // The agent pushes too: on a rejection, start again from the new tip.
+  for (int attempt = 0; attempt < 10; ++attempt) {
     auto step = git.run(ci, {"fetch", "-q", "origin"});
     if (step) step = git.run(ci, {"checkout", "-q", "-B", std::string(kBranch), "origin/" + std::string(kBranch)});
     if (!step) {
-      world_problems.push_back("CI state commit: " + step.error().describe());
+      problem("CI state commit: " + step.error().describe());
       return;
     }
     for (const auto& stack : stacks) {
@@ -463,7 +558,7 @@ void Sandbox::Impl::push_state_commit(const std::string& applied, const std::vec
     if (step) return;
     spdlog::debug("sandbox CI: state push attempt {} failed: {}", attempt + 1, step.error().describe());
   }
-  world_problems.push_back("CI could not push its state commit for " + applied);
+  problem("CI could not push its state commit for " + applied);
 }
 
 core::Expected<void> Sandbox::Impl::start_servers() {
@@ -519,16 +614,20 @@ core::Expected<std::unique_ptr<Sandbox>> Sandbox::start(SandboxOptions options) 
   if (!started) return started.error();
   impl->build_settings();
   impl->guard.emplace(impl->io.get_executor());
+  impl->ci_guard.emplace(impl->ci_io.get_executor());
   Impl* raw = impl.get();
   impl->loop = std::thread([raw] { raw->io.run(); });
+  impl->ci_loop = std::thread([raw] { raw->ci_io.run(); });
   return std::unique_ptr<Sandbox>(new Sandbox(std::move(impl)));
 }
 
 Sandbox::~Sandbox() {
   if (!impl_->loop.joinable()) return;
+  impl_->call_ci([this] { impl_->woodpecker.stop(); });
+  impl_->ci_guard.reset();
+  impl_->ci_loop.join();
   impl_->call([this] {
     impl_->github.stop();
-    impl_->woodpecker.stop();
     impl_->kube.stop();
     impl_->web.stop();
     impl_->kuma.stop();
@@ -551,16 +650,15 @@ config::Environment Sandbox::environment() const {
 }
 
 void Sandbox::set_scenario(Scenario scenario) {
-  impl_->call([this, s = std::move(scenario)]() mutable {
-    impl_->scenario = std::move(s);
-    impl_->agent_pipelines = 0;
-    impl_->apply_scenario_to_servers();
-  });
+  {
+    std::lock_guard lock(impl_->shared_mutex);
+    impl_->scenario = std::move(scenario);
+  }
+  impl_->call_ci([this] { impl_->agent_pipelines = 0; });
+  impl_->call([this] { impl_->apply_scenario_to_servers(); });
 }
 
-Scenario Sandbox::scenario() const {
-  return impl_->call([this] { return impl_->scenario; });
-}
+Scenario Sandbox::scenario() const { return impl_->current_scenario(); }
 
 std::vector<std::string> Sandbox::slack_messages() const {
   return impl_->call([this] {
@@ -584,7 +682,7 @@ std::vector<RemoteCommit> Sandbox::remote_commits() const {
 }
 
 std::vector<woodpecker::PipelineView> Sandbox::pipelines() const {
-  return impl_->call([this] { return impl_->woodpecker.pipelines(); });
+  return impl_->call_ci([this] { return impl_->woodpecker.pipelines(); });
 }
 
 std::vector<std::string> Sandbox::backup_jobs() const {
@@ -619,7 +717,8 @@ std::map<std::string, std::vector<std::string>> Sandbox::deployed() const {
 }
 
 std::vector<std::string> Sandbox::problems() const {
-  return impl_->call([this] { return impl_->world_problems; });
+  std::lock_guard lock(impl_->shared_mutex);
+  return impl_->world_problems;
 }
 
 const std::vector<SampleService>& Sandbox::services() const { return impl_->services; }
