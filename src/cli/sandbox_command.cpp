@@ -79,6 +79,12 @@ int run_sandbox(const SandboxCommandOptions& opts) {
   if (!folder) return report_failure(false, kFailed, folder.error().describe());
   options.dir = folder->path();
 
+  // Listening for the signals before the settings are printed: whoever reads
+  // them may stop the sandbox at once.
+  boost::asio::io_context io;
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([](const boost::system::error_code&, int) {});
+
   auto world = sandbox::Sandbox::start(options);
   if (!world) return report_failure(false, kFailed, "the sandbox did not start: " + world.error().describe());
   for (const auto& [name, value] : (*world)->settings()) std::cout << "export " << name << "=" << shell_quoted(value) << "\n";
@@ -86,9 +92,6 @@ int run_sandbox(const SandboxCommandOptions& opts) {
   spdlog::info("sandbox: scenario {} ({}); the agent's clone is {}; Ctrl-C stops", scenario->name,
                scenario->description, (*world)->clone().string());
 
-  boost::asio::io_context io;
-  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([](const boost::system::error_code&, int) {});
   io.run();
   spdlog::info("sandbox: stopping");
   for (const auto& p : (*world)->problems()) spdlog::warn("sandbox: {}", p);

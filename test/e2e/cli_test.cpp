@@ -1,6 +1,8 @@
 // The commands a user runs against the sandbox, through the built binary.
 #include <boost/test/unit_test.hpp>
 
+#include <map>
+
 #include "support/child_process.hpp"
 
 namespace ua::test {
@@ -40,6 +42,68 @@ BOOST_AUTO_TEST_CASE(sandbox_refuses_an_unknown_scenario_naming_the_known_ones) 
   const auto listed = run_child(UA_BINARY, {"sandbox", "--list-scenarios"}, kDrop);
   BOOST_TEST(listed.code == 0);
   BOOST_TEST(listed.out.find("ci-never\t") != std::string::npos);
+}
+
+// `export NAME='VALUE'` as a POSIX shell reads it.
+std::pair<std::string, std::string> parse_export(const std::string& line) {
+  BOOST_REQUIRE(line.rfind("export ", 0) == 0);
+  const auto eq = line.find('=');
+  BOOST_REQUIRE(eq != std::string::npos);
+  std::string value;
+  bool quoted = false;
+  for (std::size_t i = eq + 1; i < line.size(); ++i) {
+    if (line[i] == '\'') {
+      quoted = !quoted;
+    } else if (!quoted && line[i] == '\\') {
+      value += line[++i];
+    } else {
+      value += line[i];
+    }
+  }
+  return {line.substr(7, eq - 7), value};
+}
+
+BOOST_AUTO_TEST_CASE(the_sandbox_prints_its_settings_and_real_clients_and_run_use_them) {
+  BackgroundChild world(UA_BINARY, {"sandbox", "--scenario", "slack-404"}, kDrop);
+  std::map<std::string, std::string> settings;
+  std::vector<std::string> env;
+  while (auto line = world.read_line()) {
+    const auto [name, value] = parse_export(*line);
+    settings[name] = value;
+    env.push_back(name + "=" + value);
+    if (name == "UPGRADE_AGENT_CEILING") break;  // the last line
+  }
+  for (const char* name : {"GITHUB_API_URL", "GITHUB_TOKEN", "WOODPECKER_URL", "WOODPECKER_API_TOKEN", "WOODPECKER_REPO",
+                           "SLACK_WEBHOOK_URL", "KUBECONFIG", "UPTIME_KUMA_URL", "UPTIME_KUMA_API_KEY",
+                           "UPGRADE_AGENT_REPO", "UPGRADE_AGENT_CONNECT_TO", "UPGRADE_AGENT_HEALTH_SCHEME"}) {
+    BOOST_TEST(settings.count(name) == 1U, name);
+  }
+
+  // kubectl: the CA in the kubeconfig and the bearer token over HTTPS.
+  const auto pods = run_child("/usr/bin/kubectl", {"get", "pods", "-A", "-o", "json"}, {"KUBECONFIG"},
+                              {"KUBECONFIG=" + settings["KUBECONFIG"], "HOME=" + settings["UPGRADE_AGENT_REPO"]});
+  BOOST_TEST(pods.code == 0, pods.err);
+  BOOST_TEST(pods.out.find("vaultwarden/server:1.35.4") != std::string::npos);
+  // curl: Woodpecker's repository lookup with the printed token.
+  const auto repo = run_child("/usr/bin/curl", {"-sf", "-H", "Authorization: Bearer " + settings["WOODPECKER_API_TOKEN"],
+                                                settings["WOODPECKER_URL"] + "/api/repos/lookup/" +
+                                                    settings["WOODPECKER_REPO"]},
+                              {});
+  BOOST_TEST(repo.code == 0);
+  BOOST_TEST(repo.out.find("\"full_name\":\"ViktorBarzin/infra\"") != std::string::npos, repo.out);
+
+  // `run` with nothing but those settings: upgraded, and Slack's 404 said on stderr.
+  const auto r = run_child(UA_BINARY, {"run", "--image", "vaultwarden/server:1.35.5"}, kDrop, env);
+  BOOST_TEST(r.code == 0, r.err);
+  BOOST_TEST(r.out.find("upgraded: vaultwarden 1.35.4 -> 1.35.5") != std::string::npos, r.out);
+  BOOST_TEST(r.err.find("report not delivered") != std::string::npos, r.err);
+  BOOST_TEST(r.err.find("404") != std::string::npos);
+  BOOST_TEST(r.err.find(settings["SLACK_WEBHOOK_URL"]) == std::string::npos);  // a secret
+  const auto log = run_child("/usr/bin/git", {"-C", settings["UPGRADE_AGENT_REPO"], "log", "--format=%s", "origin/master"},
+                             {"GIT_"});
+  BOOST_TEST(log.out.find("upgrade: vaultwarden 1.35.4 -> 1.35.5") != std::string::npos, log.out);
+
+  BOOST_TEST(world.stop(SIGINT) == 0, world.err());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -9,7 +9,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -88,5 +92,103 @@ inline ChildResult run_child(const std::string& program, const std::vector<std::
   r.code = (open == 0 && WIFEXITED(status)) ? WEXITSTATUS(status) : -1;
   return r;
 }
+
+// A program left running (a server the test talks to): its stdout read line
+// by line, its stderr kept in a file, stopped with a signal. Killed, never
+// left behind, if the test ends first.
+class BackgroundChild {
+ public:
+  BackgroundChild(const std::string& program, const std::vector<std::string>& args,
+                  const std::vector<std::string>& drop_prefixes, const std::vector<std::string>& extra_env = {}) {
+    std::vector<std::string> env_store;
+    for (char** e = environ; *e != nullptr; ++e) {
+      bool dropped = false;
+      for (const auto& prefix : drop_prefixes) dropped = dropped || std::strncmp(*e, prefix.c_str(), prefix.size()) == 0;
+      if (!dropped) env_store.emplace_back(*e);
+    }
+    env_store.insert(env_store.end(), extra_env.begin(), extra_env.end());
+    std::vector<char*> envp;
+    for (auto& e : env_store) envp.push_back(e.data());
+    envp.push_back(nullptr);
+    std::vector<std::string> argv_store{program};
+    argv_store.insert(argv_store.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& a : argv_store) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    int out_pipe[2];
+    BOOST_REQUIRE(::pipe(out_pipe) == 0);
+    char err_name[] = "/tmp/ua-child-err-XXXXXX";
+    const int err_fd = ::mkstemp(err_name);
+    BOOST_REQUIRE(err_fd >= 0);
+    err_path_ = err_name;
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
+    posix_spawn_file_actions_adddup2(&actions, err_fd, 2);
+    posix_spawn_file_actions_addclose(&actions, out_pipe[0]);
+    const int rc = ::posix_spawn(&pid_, program.c_str(), &actions, nullptr, argv.data(), envp.data());
+    posix_spawn_file_actions_destroy(&actions);
+    ::close(out_pipe[1]);
+    ::close(err_fd);
+    out_ = out_pipe[0];
+    BOOST_REQUIRE(rc == 0);
+  }
+  BackgroundChild(const BackgroundChild&) = delete;
+  BackgroundChild& operator=(const BackgroundChild&) = delete;
+  ~BackgroundChild() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      int status = 0;
+      ::waitpid(pid_, &status, 0);
+    }
+    if (out_ >= 0) ::close(out_);
+    ::unlink(err_path_.c_str());
+  }
+
+  // The next line of stdout (without its newline); nullopt at end of file or
+  // when none comes within the timeout.
+  std::optional<std::string> read_line(int timeout_ms = 60000) {
+    for (;;) {
+      const auto nl = buffer_.find('\n');
+      if (nl != std::string::npos) {
+        std::string line = buffer_.substr(0, nl);
+        buffer_.erase(0, nl + 1);
+        return line;
+      }
+      pollfd fd{out_, POLLIN, 0};
+      if (::poll(&fd, 1, timeout_ms) <= 0) return std::nullopt;
+      char buf[4096];
+      const ssize_t n = ::read(out_, buf, sizeof buf);
+      if (n <= 0) return std::nullopt;
+      buffer_.append(buf, static_cast<std::size_t>(n));
+    }
+  }
+
+  // Sends `sig` and waits; the exit code, or -1 if a signal ended it.
+  int stop(int sig = SIGINT) {
+    ::kill(pid_, sig);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+
+  [[nodiscard]] std::string err() const {
+    std::string out;
+    if (FILE* f = std::fopen(err_path_.c_str(), "r")) {
+      char buf[4096];
+      std::size_t n = 0;
+      while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
+      std::fclose(f);
+    }
+    return out;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  int out_ = -1;
+  std::string buffer_;
+  std::string err_path_;
+};
 
 }  // namespace ua::test
