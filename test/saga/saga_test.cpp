@@ -99,6 +99,43 @@ BOOST_AUTO_TEST_CASE(crash_loop_in_the_window_ends_it_at_once_and_rolls_back) {
   BOOST_TEST(w.cluster.running_tag == "1.35.4");
 }
 
+// Regression: the checks a failing one cancels used to make the whole round
+// "cancelled", so a crash loop found first ended the saga as cancelled.
+BOOST_AUTO_TEST_CASE(a_failing_check_cancels_slower_siblings_and_the_stop_is_rolled_back_not_cancelled) {
+  World w;
+  w.timing.verify_window_safe = 5s;
+  w.cluster.health_by_tag["1.35.5"] = FakeCluster::Health::crash_loop;
+  w.http.delay = 2s;  // still in flight when the pods fail
+  w.monitors.delay = 2s;
+  w.monitors.state = ports::MonitorState::up;
+  const auto started = core::Clock::now();
+  bool slow = true;
+  w.on_applied = [&](const std::string& tag) {
+    if (tag == "1.35.4") {  // the rollback's own window: answer at once
+      slow = false;
+      w.http.delay = 0ms;
+      w.monitors.delay = 0ms;
+    }
+  };
+  const auto r = w.run(World::job("vaultwarden/server", "1.35.5"));
+  BOOST_TEST(to_string(r.outcome) == "rolled back", r.reason);
+  BOOST_TEST(contains(r.reason, "CrashLoopBackOff"), r.reason);
+  BOOST_TEST(!slow);
+  BOOST_TEST(seconds_since(started) < 2.0);  // the slow checks did not hold the window open
+}
+
+// Regression: a round started inside the window had its requests cut at the
+// window's end and a healthy service was called "pending".
+BOOST_AUTO_TEST_CASE(a_round_in_flight_when_the_window_ends_is_finished_not_cut) {
+  World w;
+  w.timing.verify_window_safe = 500ms;
+  w.timing.check_interval = 200ms;
+  w.http.delay = 100ms;  // rounds at 0, 300 and 500 ms: the last ends 100 ms after the window
+  const auto r = w.run(World::job("vaultwarden/server", "1.35.5"));
+  BOOST_TEST(to_string(r.outcome) == "upgraded", r.reason);
+  BOOST_REQUIRE_EQUAL(w.git.commits.size(), 1U);
+}
+
 BOOST_AUTO_TEST_CASE(http_502_and_kuma_down_and_old_tag_each_roll_back) {
   {
     World w;
