@@ -8,11 +8,14 @@
 #include <boost/asio/signal_set.hpp>
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
 #include <csignal>
 #include <iostream>
 #include <memory>
 
 #include "cli/commands.hpp"
+#include "cli/progress_line.hpp"
 #include "terraform/report.hpp"
 #include "upgrade_agent/config/settings.hpp"
 #include "upgrade_agent/config/upgrade_config.hpp"
@@ -82,7 +85,11 @@ int run_one(const RunOptions& opts) {
   job.target_tag = request->tag;
   job.hub_link = opts.hub_link;
 
-  LogObserver observer;
+  // On a terminal one live line; otherwise (CI, a pipe, a journal) log lines.
+  LogObserver log_lines;
+  std::optional<ProgressLine> progress;
+  if (::isatty(STDERR_FILENO) == 1) progress.emplace(wiring.io(), std::cerr);
+  saga::Observer& observer = progress ? static_cast<saga::Observer&>(*progress) : log_lines;
   std::optional<saga::Result> result;
   std::optional<core::Error> failed;
   asio::cancellation_signal stop;
@@ -108,6 +115,7 @@ int run_one(const RunOptions& opts) {
   };
   asio::co_spawn(wiring.io(), body(), asio::bind_cancellation_slot(stop.slot(), [&](const std::exception_ptr& e) {
                    signals.cancel();
+                   if (progress) progress->finish();
                    if (e) std::rethrow_exception(e);
                  }));
   wiring.io().run();

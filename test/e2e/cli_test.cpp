@@ -1,6 +1,7 @@
 // The commands a user runs against the sandbox, through the built binary.
 #include <boost/test/unit_test.hpp>
 
+#include <filesystem>
 #include <map>
 
 #include "support/child_process.hpp"
@@ -99,6 +100,19 @@ BOOST_AUTO_TEST_CASE(the_sandbox_prints_its_settings_and_real_clients_and_run_us
   BOOST_TEST(r.err.find("report not delivered") != std::string::npos, r.err);
   BOOST_TEST(r.err.find("404") != std::string::npos);
   BOOST_TEST(r.err.find(settings["SLACK_WEBHOOK_URL"]) == std::string::npos);  // a secret
+  BOOST_TEST(r.err.find("\033[K") == std::string::npos);  // not a terminal: plain log lines
+
+  // On a terminal (script(1) gives it one): the live line with the step, elapsed and time left.
+  if (std::filesystem::exists("/usr/bin/script")) {
+    const auto tty = run_child("/usr/bin/script", {"-qec", std::string(UA_BINARY) + " run --image ghcr.io/example/web:2.5.0",
+                                                   "/dev/null"},
+                               kDrop, env);
+    BOOST_TEST(tty.code == 0, tty.out);
+    BOOST_TEST(tty.out.find("\r\033[K[web] verify: ") != std::string::npos, tty.out);
+    BOOST_TEST(tty.out.find(" elapsed, ") != std::string::npos);
+    BOOST_TEST(tty.out.find("s left") != std::string::npos);
+    BOOST_TEST(tty.out.find("upgraded: web 2.4.1 -> 2.5.0") != std::string::npos);
+  }
   const auto log = run_child("/usr/bin/git", {"-C", settings["UPGRADE_AGENT_REPO"], "log", "--format=%s", "origin/master"},
                              {"GIT_"});
   BOOST_TEST(log.out.find("upgrade: vaultwarden 1.35.4 -> 1.35.5") != std::string::npos, log.out);
