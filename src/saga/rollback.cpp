@@ -33,6 +33,7 @@ asio::awaitable<RolledBack> roll_back(RollbackPorts ports, std::string upgrade_s
     co_return out;
   }
   const auto window_end = core::within(budget.rollback(), previous.window);
+  previous.limit = budget.rollback();
   auto verified = co_await verify(ports.cluster, ports.http, ports.monitors, std::move(previous), window_end, reporter,
                                   Step::roll_back);
   if (!verified) {

@@ -249,6 +249,7 @@ asio::awaitable<void> upgrade(Ports& p, const Context& ctx, const Job& job, cons
       rep.failed(Step::verify, core::make_error(core::ErrorKind::timeout, failure, "saga", "verify"));
     } else {
       auto checks = verify_target(located, job, expected, window, timing);
+      checks.limit = budget.forward();
       auto verified = co_await verify(p.cluster, p.http, p.monitors, std::move(checks),
                                       core::within(budget.forward(), window), rep);
       if (!verified) {

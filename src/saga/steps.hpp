@@ -75,6 +75,10 @@ struct VerifyTarget {
   Duration window{};
   Duration interval{};
   Duration lookup_timeout{};
+  // The latest any round may run to (the saga's budget for this path): a
+  // round started inside the window finishes, each check within its own
+  // lookup timeout, even after the window's end.
+  core::Deadline limit = core::Deadline::max();
 };
 struct Verified {
   bool healthy = false;

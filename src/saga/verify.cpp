@@ -224,7 +224,7 @@ asio::awaitable<core::Expected<Verified>> verify(ports::Cluster& cluster, ports:
   std::optional<core::Error> error;
   std::vector<std::string> hosts;
   {
-    auto listed = co_await cluster.ingress_hosts(target.namespace_name, core::within(window_end, target.lookup_timeout));
+    auto listed = co_await cluster.ingress_hosts(target.namespace_name, core::within(target.limit, target.lookup_timeout));
     if (!listed && listed.error().is(core::ErrorKind::cancelled)) {
       error = listed.error();
     } else if (!listed) {
@@ -236,12 +236,10 @@ asio::awaitable<core::Expected<Verified>> verify(ports::Cluster& cluster, ports:
   }
   Baseline baseline;
   asio::steady_timer timer(co_await asio::this_coro::executor);
-  // A round may end a little after the window does (it started inside it);
-  // cutting its requests at the window's end would call a healthy service
-  // "pending" on the last round.
-  const auto grace = std::min<core::Clock::duration>(target.interval, target.lookup_timeout);
   for (unsigned n = 1; !error && verified.reason.empty(); ++n) {
-    const auto deadline = core::within(window_end + grace, target.lookup_timeout);
+    // A round started inside the window runs to its end: cutting its
+    // requests at the window's end would call a healthy service "pending".
+    const auto deadline = core::within(target.limit, target.lookup_timeout);
     std::vector<CheckFn> checks;
     checks.emplace_back([&cluster, &target, &baseline, deadline] { return check_pods(cluster, target, baseline, deadline); });
     for (const auto& host : hosts) {

@@ -526,7 +526,7 @@ void Sandbox::Impl::on_pipeline_finished(const woodpecker::PipelineView& view) {
     roll_out(specs, stacks);
     return stacks;
   });
-  if (!changed.empty()) push_state_commit(view.commit, changed);
+  if (!changed.empty() && current_scenario().state_commits) push_state_commit(view.commit, changed);
 }
 
 // As the real pipeline does after `terragrunt apply`: the new state, committed

@@ -49,6 +49,8 @@ const std::vector<Entry>& entries() {
       {{"backup-failed", "the pre-upgrade backup Job fails"}, [](Scenario& s) { s.backup = JobOutcome::failed; }},
       {{"backup-never", "the pre-upgrade backup Job never finishes"},
        [](Scenario& s) { s.backup = JobOutcome::never_finish; }},
+      {{"bench", "healthy, and CI pushes no state commits (benchmarks)"},
+       [](Scenario& s) { s.state_commits = false; }},
       {{"slack-404", "the Slack webhook answers 404 no_service to every post"},
        [](Scenario& s) { s.slack_always = "no_service"; }},
       {{"slack-429", "Slack rate-limits the first post (429, Retry-After 1)"},

@@ -36,6 +36,10 @@ struct Scenario {
   // from the one first deployed.
   std::vector<std::string> troubled_targets;
 
+  // CI's own [CI SKIP] state commit after each apply (off for benchmarks,
+  // where hundreds of them would only measure git contention).
+  bool state_commits = true;
+
   // The pre-upgrade backup Job.
   kubernetes::JobOutcome backup = kubernetes::JobOutcome::complete;
 
