@@ -30,25 +30,40 @@ struct ChildResult {
 // The child's environment is this process's without the variables whose names
 // start with one of `drop_prefixes` (so a developer's own settings cannot leak
 // into a test), plus `extra_env` ("NAME=value").
+// argv and envp for posix_spawn, owning their strings.
+class SpawnArgs {
+ public:
+  SpawnArgs(const std::string& program, const std::vector<std::string>& args,
+            const std::vector<std::string>& drop_prefixes, const std::vector<std::string>& extra_env) {
+    for (char** e = environ; *e != nullptr; ++e) {
+      bool dropped = false;
+      for (const auto& prefix : drop_prefixes) dropped = dropped || std::strncmp(*e, prefix.c_str(), prefix.size()) == 0;
+      if (!dropped) env_store_.emplace_back(*e);
+    }
+    env_store_.insert(env_store_.end(), extra_env.begin(), extra_env.end());
+    for (auto& e : env_store_) envp_.push_back(e.data());
+    envp_.push_back(nullptr);
+    argv_store_.push_back(program);
+    argv_store_.insert(argv_store_.end(), args.begin(), args.end());
+    for (auto& a : argv_store_) argv_.push_back(a.data());
+    argv_.push_back(nullptr);
+  }
+  SpawnArgs(const SpawnArgs&) = delete;
+  SpawnArgs& operator=(const SpawnArgs&) = delete;
+  char* const* argv() { return argv_.data(); }
+  char* const* envp() { return envp_.data(); }
+
+ private:
+  std::vector<std::string> env_store_;
+  std::vector<std::string> argv_store_;
+  std::vector<char*> envp_;
+  std::vector<char*> argv_;
+};
+
 inline ChildResult run_child(const std::string& program, const std::vector<std::string>& args,
                              const std::vector<std::string>& drop_prefixes,
                              const std::vector<std::string>& extra_env = {}, int timeout_ms = 120000) {
-  std::vector<std::string> env_store;
-  for (char** e = environ; *e != nullptr; ++e) {
-    bool dropped = false;
-    for (const auto& prefix : drop_prefixes) dropped = dropped || std::strncmp(*e, prefix.c_str(), prefix.size()) == 0;
-    if (!dropped) env_store.emplace_back(*e);
-  }
-  env_store.insert(env_store.end(), extra_env.begin(), extra_env.end());
-  std::vector<char*> envp;
-  for (auto& e : env_store) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  std::vector<std::string> argv_store{program};
-  argv_store.insert(argv_store.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : argv_store) argv.push_back(a.data());
-  argv.push_back(nullptr);
-
+  SpawnArgs spawn(program, args, drop_prefixes, extra_env);
   int out_pipe[2];
   int err_pipe[2];
   BOOST_REQUIRE(::pipe(out_pipe) == 0);
@@ -60,7 +75,7 @@ inline ChildResult run_child(const std::string& program, const std::vector<std::
   posix_spawn_file_actions_addclose(&actions, out_pipe[0]);
   posix_spawn_file_actions_addclose(&actions, err_pipe[0]);
   pid_t pid = 0;
-  const int rc = ::posix_spawn(&pid, program.c_str(), &actions, nullptr, argv.data(), envp.data());
+  const int rc = ::posix_spawn(&pid, program.c_str(), &actions, nullptr, spawn.argv(), spawn.envp());
   posix_spawn_file_actions_destroy(&actions);
   ::close(out_pipe[1]);
   ::close(err_pipe[1]);
@@ -100,21 +115,7 @@ class BackgroundChild {
  public:
   BackgroundChild(const std::string& program, const std::vector<std::string>& args,
                   const std::vector<std::string>& drop_prefixes, const std::vector<std::string>& extra_env = {}) {
-    std::vector<std::string> env_store;
-    for (char** e = environ; *e != nullptr; ++e) {
-      bool dropped = false;
-      for (const auto& prefix : drop_prefixes) dropped = dropped || std::strncmp(*e, prefix.c_str(), prefix.size()) == 0;
-      if (!dropped) env_store.emplace_back(*e);
-    }
-    env_store.insert(env_store.end(), extra_env.begin(), extra_env.end());
-    std::vector<char*> envp;
-    for (auto& e : env_store) envp.push_back(e.data());
-    envp.push_back(nullptr);
-    std::vector<std::string> argv_store{program};
-    argv_store.insert(argv_store.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : argv_store) argv.push_back(a.data());
-    argv.push_back(nullptr);
+    SpawnArgs spawn(program, args, drop_prefixes, extra_env);
     int out_pipe[2];
     BOOST_REQUIRE(::pipe(out_pipe) == 0);
     char err_name[] = "/tmp/ua-child-err-XXXXXX";
@@ -126,7 +127,7 @@ class BackgroundChild {
     posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
     posix_spawn_file_actions_adddup2(&actions, err_fd, 2);
     posix_spawn_file_actions_addclose(&actions, out_pipe[0]);
-    const int rc = ::posix_spawn(&pid_, program.c_str(), &actions, nullptr, argv.data(), envp.data());
+    const int rc = ::posix_spawn(&pid_, program.c_str(), &actions, nullptr, spawn.argv(), spawn.envp());
     posix_spawn_file_actions_destroy(&actions);
     ::close(out_pipe[1]);
     ::close(err_fd);
