@@ -1,4 +1,5 @@
 // The commands a user runs against the sandbox, through the built binary.
+#include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <filesystem>
@@ -93,6 +94,12 @@ BOOST_AUTO_TEST_CASE(the_sandbox_prints_its_settings_and_real_clients_and_run_us
   BOOST_TEST(repo.code == 0);
   BOOST_TEST(repo.out.find("\"full_name\":\"ViktorBarzin/infra\"") != std::string::npos, repo.out);
 
+  // What `plan` shows is what `run` will commit (one decision function).
+  const auto planned = run_child(UA_BINARY, {"plan", "--json", "--image", "vaultwarden/server:1.35.5"}, kDrop, env);
+  BOOST_TEST(planned.code == 0, planned.err);
+  const auto plan_doc = boost::json::parse(planned.out);
+  const auto planned_message = std::string(plan_doc.at("network").at("steps").at(0).at("commit_message").as_string());
+
   // `run` with nothing but those settings: upgraded, and Slack's 404 said on stderr.
   const auto r = run_child(UA_BINARY, {"run", "--image", "vaultwarden/server:1.35.5"}, kDrop, env);
   BOOST_TEST(r.code == 0, r.err);
@@ -113,6 +120,14 @@ BOOST_AUTO_TEST_CASE(the_sandbox_prints_its_settings_and_real_clients_and_run_us
     BOOST_TEST(tty.out.find("s left") != std::string::npos);
     BOOST_TEST(tty.out.find("upgraded: web 2.4.1 -> 2.5.0") != std::string::npos);
   }
+  const auto body = run_child("/usr/bin/git", {"-C", settings["UPGRADE_AGENT_REPO"], "log", "-1", "--format=%B",
+                                              "--grep=^upgrade: vaultwarden", "origin/master"},
+                              {"GIT_"});
+  auto trimmed = [](std::string t) {
+    while (!t.empty() && t.back() == '\n') t.pop_back();
+    return t;
+  };
+  BOOST_TEST(trimmed(body.out) == trimmed(planned_message), body.out << "\n---\n" << planned_message);
   const auto log = run_child("/usr/bin/git", {"-C", settings["UPGRADE_AGENT_REPO"], "log", "--format=%s", "origin/master"},
                              {"GIT_"});
   BOOST_TEST(log.out.find("upgrade: vaultwarden 1.35.4 -> 1.35.5") != std::string::npos, log.out);

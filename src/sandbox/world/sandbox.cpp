@@ -565,7 +565,7 @@ core::Expected<void> Sandbox::Impl::start_servers() {
   woodpecker.on_push([this](const std::string& commit) { return pipeline_for(commit); });
   woodpecker.on_finished([this](const woodpecker::PipelineView& v) { on_pipeline_finished(v); });
   woodpecker.before_list([this] { notice_pushes(); });
-  for (auto started : {github.start(), woodpecker.start(), kube.start(), web.start(), kuma.start(), slack.start()}) {
+  for (const auto& started : {github.start(), woodpecker.start(), kube.start(), web.start(), kuma.start(), slack.start()}) {
     if (!started) return started.error();
   }
   return kube.write_kubeconfig(options.dir / "kubeconfig");
