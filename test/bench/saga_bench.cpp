@@ -17,6 +17,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <atomic>
@@ -244,6 +245,7 @@ int concurrent(std::size_t n) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  spdlog::set_level(spdlog::level::warn);  // the adapters' info lines would bury the result
   const std::string mode = argc > 1 ? argv[1] : "";
   const std::size_t n = argc > 2 ? std::strtoul(argv[2], nullptr, 10) : 0;
   if (mode == "overhead") return overhead(n == 0 ? 15 : n);
