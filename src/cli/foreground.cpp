@@ -36,18 +36,20 @@ void LogObserver::on_event(const saga::Event& e) {
   const auto left = std::chrono::duration_cast<std::chrono::seconds>(e.time_left).count();
   const auto kind = saga::to_string(e.kind);
   const auto step = saga::to_string(e.step);
+  // Before the stack is known, the job id tells concurrent sagas apart.
+  const std::string& who = e.stack.empty() ? e.job : e.stack;
   switch (e.kind) {
     case saga::EventKind::failed:
-      spdlog::warn("[{}] {} {}: {} ({}s left)", e.stack, step, kind, e.detail, left);
+      spdlog::warn("[{}] {} {}: {} ({}s left)", who, step, kind, e.detail, left);
       break;
     case saga::EventKind::report_failed:
-      spdlog::error("[{}] report not delivered: {}: {}", e.stack, e.error.describe(), e.detail);
+      spdlog::error("[{}] report not delivered: {}: {}", who, e.error.describe(), e.detail);
       break;
     case saga::EventKind::pushed:
-      spdlog::info("[{}] {} {}: {} {}", e.stack, step, kind, e.detail, e.sha);
+      spdlog::info("[{}] {} {}: {} {}", who, step, kind, e.detail, e.sha);
       break;
     default:
-      spdlog::info("[{}] {} {}{}{} ({}s left)", e.stack, step, kind, e.detail.empty() ? "" : ": ", e.detail, left);
+      spdlog::info("[{}] {} {}{}{} ({}s left)", who, step, kind, e.detail.empty() ? "" : ": ", e.detail, left);
   }
 }
 
