@@ -24,7 +24,7 @@ namespace {
 struct BatchState {
   BatchState(saga::Ports p, saga::Context c, std::vector<saga::Job> j, saga::Observer& o,
              const asio::any_io_executor& ex)
-      : ports(p), context(std::move(c)), jobs(std::move(j)), observer(o), results(jobs.size()), all_done(ex) {}
+      : ports(p), context(c), jobs(std::move(j)), observer(o), results(jobs.size()), all_done(ex) {}
 
   saga::Ports ports;
   saga::Context context;
@@ -58,7 +58,7 @@ asio::awaitable<void> work(std::shared_ptr<BatchState> s) {
     }
     saga::Job job = s->jobs[i];
     saga::Context context = s->context;
-    auto result = co_await saga::run_upgrade(s->ports, std::move(context), std::move(job), s->observer);
+    auto result = co_await saga::run_upgrade(s->ports, context, std::move(job), s->observer);
     s->results[i] = std::move(result);
   }
 }
@@ -91,7 +91,7 @@ asio::awaitable<std::vector<saga::Result>> run_batch(saga::Ports ports, saga::Co
     jobs.push_back(to_job(requests[i], options.id_prefix + "-" + std::to_string(i + 1)));
   }
   const std::size_t workers = std::min<std::size_t>(std::max(1U, options.max_concurrency), jobs.size());
-  auto s = std::make_shared<BatchState>(ports, std::move(context), std::move(jobs), observer, executor);
+  auto s = std::make_shared<BatchState>(ports, context, std::move(jobs), observer, executor);
   for (std::size_t w = 0; w < workers; ++w) s->signals.push_back(std::make_unique<asio::cancellation_signal>());
 
   // The caller's cancellation goes to every worker; none starts a saga after it.

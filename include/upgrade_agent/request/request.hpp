@@ -45,7 +45,7 @@ struct UpgradeRequest {
 };
 
 // The largest JSON request accepted (a DIUN body is well under 2 KiB).
-inline constexpr std::size_t kMaxJsonBytes = 64 * 1024;
+inline constexpr std::size_t kMaxJsonBytes = std::size_t{64} * 1024;
 
 // `IMAGE[:TAG]` plus an optional separate tag ("" for none) and hub link.
 // Errors: a malformed image, a digest instead of a tag, two different tags,
