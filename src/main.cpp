@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   ua::cli::register_sandbox_command(app, ctx);
   ua::cli::register_demo_command(app, ctx);
   ua::cli::register_smoke_command(app, ctx);
+  ua::cli::register_batch_command(app, ctx);
 
   try {
     app.parse(argc, argv);

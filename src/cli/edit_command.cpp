@@ -16,6 +16,7 @@
 
 #include "cli/commands.hpp"
 #include "terraform/report.hpp"
+#include "upgrade_agent/request/request.hpp"
 #include "upgrade_agent/runtime/blocking.hpp"
 #include "upgrade_agent/terraform/edit.hpp"
 #include "upgrade_agent/terraform/locate.hpp"
@@ -53,7 +54,7 @@ int exit_code(terraform::Outcome o) {
   return kFailed;
 }
 
-EditOutcome scan_and_edit(const terraform::CommandSetup& setup, const terraform::RequestedImage& request,
+EditOutcome scan_and_edit(const terraform::CommandSetup& setup, const request::UpgradeRequest& request,
                           const EditOptions& opts) {
   EditOutcome out;
   terraform::LocateOptions locate_options;
@@ -83,9 +84,11 @@ EditOutcome scan_and_edit(const terraform::CommandSetup& setup, const terraform:
 }
 
 int run_edit(const EditOptions& opts) {
-  auto prepared = terraform::prepare_command(opts.image, opts.tag, opts.chart_version, opts.repo, opts.config);
-  if (!prepared) return report_failure(opts.json, kBadInput, prepared.error().message);
-  for (const auto& w : prepared->setup.warnings) spdlog::warn("{}", w);
+  auto parsed = request::parse_command_line(opts.image, opts.tag);
+  if (!parsed) return report_failure(opts.json, kBadInput, parsed.error().message);
+  auto setup = terraform::prepare_command(opts.chart_version, opts.repo, opts.config);
+  if (!setup) return report_failure(opts.json, kBadInput, setup.error().message);
+  for (const auto& w : setup->warnings) spdlog::warn("{}", w);
 
   // File scanning and writing are blocking: they run on the pool, and the
   // event loop only waits for them.
@@ -97,7 +100,7 @@ int run_edit(const EditOptions& opts) {
       io,
       [&]() -> boost::asio::awaitable<void> {
         // Named first: GCC 12 mishandles temporaries built inside a co_await expression.
-        auto work = [&] { return scan_and_edit(prepared->setup, prepared->request, opts); };
+        auto work = [&] { return scan_and_edit(*setup, *parsed, opts); };
         result = co_await runtime::offload(pool, work);
       },
       [&](std::exception_ptr e) { error = e; });
@@ -109,11 +112,11 @@ int run_edit(const EditOptions& opts) {
   const int code = exit_code(r.plan.outcome);
   if (code == kBadInput) spdlog::error("{}", r.plan.reason);
   if (opts.json) {
-    auto o = terraform::report_json(r.findings, r.plan, r.files, prepared->request.tag);
+    auto o = terraform::report_json(r.findings, r.plan, r.files, parsed->tag);
     o["exit_code"] = code;
     std::cout << boost::json::serialize(o) << "\n";
   } else {
-    std::cout << terraform::report_text(r.findings, r.plan, r.files, prepared->request.tag, true);
+    std::cout << terraform::report_text(r.findings, r.plan, r.files, parsed->tag, true);
   }
   return code;
 }

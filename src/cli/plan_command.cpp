@@ -26,6 +26,7 @@
 #include "upgrade_agent/adapters/github/github.hpp"
 #include "upgrade_agent/adapters/helm/helm.hpp"
 #include "upgrade_agent/plan/decision.hpp"
+#include "upgrade_agent/request/request.hpp"
 #include "upgrade_agent/runtime/blocking.hpp"
 #include "upgrade_agent/terraform/edit.hpp"
 #include "upgrade_agent/terraform/locate.hpp"
@@ -47,7 +48,7 @@ struct PlanOptions {
 // The plan, section by section.
 struct PlanReport {
   // Request.
-  terraform::RequestedImage request;
+  ua::request::UpgradeRequest request;  // qualified: the member name is `request` too
   terraform::CommandSetup setup;
   // Section 1, local: where the image is referenced (step 1).
   terraform::Findings findings;
@@ -176,13 +177,15 @@ std::string to_text(const PlanReport& report) {
 }
 
 int run_plan(const PlanOptions& opts) {
-  auto prepared = terraform::prepare_command(opts.image, opts.tag, opts.chart_version, opts.repo, opts.config);
-  if (!prepared) return report_failure(opts.json, kBadInput, prepared.error().message);
-  for (const auto& w : prepared->setup.warnings) spdlog::warn("{}", w);
+  auto parsed = request::parse_command_line(opts.image, opts.tag);
+  if (!parsed) return report_failure(opts.json, kBadInput, parsed.error().message);
+  auto setup = terraform::prepare_command(opts.chart_version, opts.repo, opts.config);
+  if (!setup) return report_failure(opts.json, kBadInput, setup.error().message);
+  for (const auto& w : setup->warnings) spdlog::warn("{}", w);
 
   PlanReport report;
-  report.request = std::move(prepared->request);
-  report.setup = std::move(prepared->setup);
+  report.request = std::move(*parsed);
+  report.setup = std::move(*setup);
   boost::asio::io_context io;
   runtime::BlockingPool pool(1);
   std::exception_ptr error;

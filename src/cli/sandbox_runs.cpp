@@ -4,7 +4,7 @@
 
 #include <ostream>
 
-#include "terraform/report.hpp"
+#include "upgrade_agent/request/request.hpp"
 
 namespace ua::cli {
 
@@ -32,7 +32,7 @@ void StoryObserver::on_event(const saga::Event& e) {
 }
 
 core::Expected<saga::Job> job_for(const std::string& image_and_tag, std::string id) {
-  auto request = terraform::parse_request(image_and_tag, "");
+  auto request = request::parse_command_line(image_and_tag, "");
   if (!request) return request.error();
   saga::Job job;
   job.id = std::move(id);

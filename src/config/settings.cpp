@@ -55,6 +55,7 @@ constexpr Key kKeys[] = {
     {"step_mode", "UPGRADE_AGENT_STEP_MODE"},
     {"search_roots", "UPGRADE_AGENT_SEARCH_ROOTS"},
     {"config_changes", "UPGRADE_AGENT_CONFIG_CHANGES"},
+    {"diun_statuses", "UPGRADE_AGENT_DIUN_STATUSES"},
 };
 
 // Secrets: environment only. A settings file that holds one is an error, so a
@@ -209,6 +210,10 @@ class Loader {
       } else {
         return error(where, "must be 'on' or 'off', got '" + value + "'");
       }
+    } else if (key == "diun_statuses") {
+      auto parsed = parse_diun_statuses(value);
+      if (!parsed) return error(where, parsed.error().message);
+      s.diun_statuses = std::move(*parsed);
     } else if (Duration* d = duration_member(key)) {
       auto parsed = parse_duration(value);
       if (!parsed) return error(where, parsed.error().message);
@@ -549,6 +554,29 @@ core::Expected<RateLimit> parse_rate_limit(std::string_view text) {
   if (window->count() <= 0) return bad("the window must be longer than zero");
   limit.window = *window;
   return limit;
+}
+
+core::Expected<std::vector<std::string>> parse_diun_statuses(std::string_view text) {
+  // DIUN's statuses (v4): new, update, unchange, skip, error. An unknown word
+  // is refused: a typo must not silently stop every upgrade.
+  static constexpr std::string_view kKnown[] = {"new", "update", "unchange", "skip", "error"};
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const auto comma = text.find(',', start);
+    std::string_view entry = text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+    start = comma == std::string_view::npos ? text.size() + 1 : comma + 1;
+    while (!entry.empty() && entry.front() == ' ') entry.remove_prefix(1);
+    while (!entry.empty() && entry.back() == ' ') entry.remove_suffix(1);
+    if (entry.empty()) continue;
+    if (std::find(std::begin(kKnown), std::end(kKnown), entry) == std::end(kKnown)) {
+      return core::make_error("unknown DIUN status '" + std::string(entry.substr(0, 40)) +
+                              "' (known: new, update, unchange, skip, error)");
+    }
+    if (std::find(out.begin(), out.end(), entry) == out.end()) out.emplace_back(entry);
+  }
+  if (out.empty()) return core::make_error("names no DIUN status (expected e.g. new,update)");
+  return out;
 }
 
 }  // namespace ua::config

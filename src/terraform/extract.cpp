@@ -9,6 +9,7 @@
 #include <tuple>
 
 #include "upgrade_agent/config/upgrade_config.hpp"
+#include "upgrade_agent/core/github_repo.hpp"
 #include "upgrade_agent/terraform/yaml_scan.hpp"
 
 namespace ua::terraform::detail {
@@ -851,32 +852,10 @@ std::string_view pattern_letter(Pattern p) {
 }
 
 std::vector<std::string> guess_github_repos(const core::ImageRef& image, const config::UpgradeConfig* config) {
-  std::vector<std::string> out;
   if (config) {
-    if (auto repo = config->github_repo_override(image)) {
-      out.push_back(*repo);
-      return out;
-    }
+    if (auto repo = config->github_repo_override(image)) return {*repo};
   }
-  const auto parts = detail::split_repo(image.path);
-  std::string owner = parts.first;
-  std::string name = parts.second;
-  if (const auto slash = name.find('/'); slash != std::string::npos) name = name.substr(0, slash);
-  if (name.empty()) return out;
-  if (image.registry == "lscr.io" && owner == "linuxserver") {
-    out.push_back("linuxserver/docker-" + name);
-    return out;
-  }
-  const bool known = image.registry == "ghcr.io" || image.registry == "quay.io" ||
-                     image.registry == "registry.gitlab.com" || (image.registry == "docker.io" && owner != "library");
-  if (!known) return out;
-  out.push_back(owner + "/" + name);
-  for (std::string_view suffix : {"-server", "-backend", "-app"}) {
-    if (name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
-      out.push_back(owner + "/" + name.substr(0, name.size() - suffix.size()));
-    }
-  }
-  return out;
+  return core::github_repo_candidates(image);
 }
 
 }  // namespace ua::terraform

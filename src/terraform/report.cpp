@@ -12,30 +12,6 @@ namespace ua::terraform {
 
 namespace json = boost::json;
 
-core::Expected<RequestedImage> parse_request(std::string_view image_arg, std::string_view tag_arg) {
-  auto ref = core::parse_image_ref(image_arg);
-  if (!ref) return core::make_error("bad image: " + ref.error().message);
-  if (ref->digest) {
-    return core::make_error("the image names a digest; edit and plan take a tag (IMAGE:TAG or --tag TAG)");
-  }
-  RequestedImage out;
-  if (!tag_arg.empty()) {
-    if (auto err = core::validate_tag(tag_arg)) return core::make_error("bad tag: " + err->message);
-    if (ref->tag && *ref->tag != tag_arg) {
-      return core::make_error("two different tags: '" + *ref->tag + "' in --image and '" + std::string(tag_arg) +
-                              "' in --tag");
-    }
-    out.tag = std::string(tag_arg);
-  } else if (ref->tag) {
-    out.tag = *ref->tag;
-  } else {
-    return core::make_error("no target tag: give IMAGE:TAG or --tag TAG");
-  }
-  ref->tag.reset();
-  out.image = std::move(*ref);
-  return out;
-}
-
 core::Expected<CommandSetup> load_repo_and_config(std::string_view repo_arg, std::string_view config_arg) {
   auto loaded = config::load_settings(std::nullopt, config::process_environment());
   config::Settings& settings = loaded.settings;
@@ -71,17 +47,12 @@ core::Expected<CommandSetup> load_repo_and_config(std::string_view repo_arg, std
   return out;
 }
 
-core::Expected<PreparedCommand> prepare_command(std::string_view image_arg, std::string_view tag_arg,
-                                                std::string_view chart_version, std::string_view repo_arg,
-                                                std::string_view config_arg) {
-  auto request = parse_request(image_arg, tag_arg);
-  if (!request) return request.error();
+core::Expected<CommandSetup> prepare_command(std::string_view chart_version, std::string_view repo_arg,
+                                             std::string_view config_arg) {
   if (!chart_version.empty()) {
     if (auto err = core::validate_tag(chart_version)) return core::make_error("bad chart version: " + err->message);
   }
-  auto setup = load_repo_and_config(repo_arg, config_arg);
-  if (!setup) return setup.error();
-  return PreparedCommand{std::move(*request), std::move(*setup)};
+  return load_repo_and_config(repo_arg, config_arg);
 }
 
 std::size_t primary_reference(const Findings& findings) {

@@ -1,6 +1,6 @@
 #pragma once
-// What `edit` and `plan` share: reading IMAGE[:TAG] / --tag, and rendering
-// findings and a change plan for people (text) and programs (JSON). Kept out
+// What `edit` and `plan` share: the repository and config they work on, and
+// rendering findings and a change plan for people (text) and programs (JSON). Kept out
 // of the public headers because it exposes Boost.JSON.
 #include <boost/json/object.hpp>
 
@@ -18,16 +18,6 @@
 
 namespace ua::terraform {
 
-struct RequestedImage {
-  core::ImageRef image;  // without tag or digest
-  std::string tag;       // the target tag
-};
-
-// "IMAGE[:TAG]" plus an optional separate tag (empty: none). Errors name the
-// problem: a malformed image, a digest instead of a tag, two different tags,
-// no tag at all, a malformed tag.
-core::Expected<RequestedImage> parse_request(std::string_view image_arg, std::string_view tag_arg);
-
 // The repository and the upgrade config an edit/plan works with: --repo, else
 // UPGRADE_AGENT_REPO, else "."; --config, else UPGRADE_AGENT_CONFIG, else
 // <repo>/.claude/reference/upgrade-config.json. A config named explicitly must
@@ -42,16 +32,12 @@ struct CommandSetup {
 };
 core::Expected<CommandSetup> load_repo_and_config(std::string_view repo_arg, std::string_view config_arg);
 
-// What `edit` and `plan` both start from: the request, an optional chart
-// version (checked as a tag), and the repository with its config. Every error
-// is bad input; the setup's warnings are the caller's to log.
-struct PreparedCommand {
-  RequestedImage request;
-  CommandSetup setup;
-};
-core::Expected<PreparedCommand> prepare_command(std::string_view image_arg, std::string_view tag_arg,
-                                                std::string_view chart_version, std::string_view repo_arg,
-                                                std::string_view config_arg);
+// What `edit` and `plan` both start from, once the request is parsed
+// (request::parse_command_line): an optional chart version (checked as a
+// tag), and the repository with its config. Every error is bad input; the
+// setup's warnings are the caller's to log.
+core::Expected<CommandSetup> prepare_command(std::string_view chart_version, std::string_view repo_arg,
+                                             std::string_view config_arg);
 
 // The reference that names the request in reports: the one whose stack name
 // is part of the image's path (vaultwarden/server -> stack vaultwarden), else

@@ -12,7 +12,7 @@
 
 #include "sandbox/world/sandbox.hpp"
 #include "support/temp_dir.hpp"
-#include "terraform/report.hpp"
+#include "upgrade_agent/request/request.hpp"
 #include "upgrade_agent/service/run_jobs.hpp"
 
 namespace ua::test {
@@ -28,7 +28,7 @@ struct Recorder final : saga::Observer {
 };
 
 inline saga::Job job(const std::string& image_and_tag, std::string id = {}) {
-  auto parsed = terraform::parse_request(image_and_tag, "");
+  auto parsed = request::parse_command_line(image_and_tag, "");
   BOOST_REQUIRE_MESSAGE(parsed, image_and_tag);
   saga::Job j;
   j.id = id.empty() ? image_and_tag : std::move(id);

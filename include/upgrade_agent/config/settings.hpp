@@ -89,6 +89,8 @@ struct Settings {
   std::vector<std::string> search_roots{"stacks"};
   // Apply documented config renames from the release notes (else flag them): UPGRADE_AGENT_CONFIG_CHANGES on|off.
   bool config_changes = true;
+  // DIUN statuses that start an upgrade; others are ignored: UPGRADE_AGENT_DIUN_STATUSES, comma-separated.
+  std::vector<std::string> diun_statuses{"new", "update"};
 
   [[nodiscard]] std::filesystem::path config_path() const;
 };
@@ -118,5 +120,8 @@ core::Expected<std::vector<std::string>> parse_insecure_registries(std::string_v
 // "stacks, infra/live/" -> {"stacks", "infra/live"}: relative folders inside the
 // repository (no absolute path, `..` or hidden folder), at least one.
 core::Expected<std::vector<std::string>> parse_search_roots(std::string_view text);
+// "new, update" -> {"new", "update"}: DIUN's statuses (new, update, unchange,
+// skip, error), at least one; an unknown word is an error.
+core::Expected<std::vector<std::string>> parse_diun_statuses(std::string_view text);
 
 }  // namespace ua::config

@@ -144,9 +144,8 @@ Findings locate_in(const std::vector<MemoryFile>& files, const core::ImageRef& i
                    const LocateOptions& options = {});
 
 // The GitHub repositories the image's source may live in, decided locally:
-// `github_repo_overrides`, then the config's auto-detect rules (ghcr.io/ORG/REPO,
-// lscr.io/linuxserver/APP -> linuxserver/docker-APP, docker.io/ORG/REPO, quay.io),
-// plus REPO without a -server/-backend/-app suffix. Network verification is
+// the `github_repo_overrides` entry, else core::github_repo_candidates (the
+// one auto-detect rule, shared with adapters/github). Network verification is
 // not done here.
 std::vector<std::string> guess_github_repos(const core::ImageRef& image, const config::UpgradeConfig* config);
 

@@ -1,10 +1,10 @@
 // The pure parts of the GitHub adapter: candidates, Link headers, base64,
 // CHANGELOG.md sections and version ranges.
 #include <algorithm>
-#include <array>
 #include <cctype>
 
 #include "upgrade_agent/adapters/github/github.hpp"
+#include "upgrade_agent/core/github_repo.hpp"
 
 namespace ua::adapters::github {
 
@@ -37,37 +37,10 @@ std::string lower(std::string_view s) {
 
 }  // namespace
 
-core::Expected<std::string> auto_detect_repo(const core::ImageRef& image) {
-  const auto parts = split(image.path, '/');
-  const std::string& registry = image.registry;
-  if (registry == "lscr.io") {
-    if (parts.size() == 2 && parts[0] == "linuxserver") return "linuxserver/docker-" + std::string(parts[1]);
-    return core::make_error("no auto-detect rule for lscr.io images outside linuxserver/ (" + image.name() + ")");
-  }
-  static constexpr std::array<std::string_view, 4> kOrgRepo = {"ghcr.io", "docker.io", "quay.io", "registry.gitlab.com"};
-  if (std::find(kOrgRepo.begin(), kOrgRepo.end(), registry) == kOrgRepo.end()) {
-    return core::make_error("no auto-detect rule for registry " + registry + " (" + image.name() +
-                            "); add the image to github_repo_overrides");
-  }
-  if (registry == "docker.io" && !parts.empty() && parts[0] == "library") {
-    return core::make_error(image.familiar_name() +
-                            " is an official Docker Hub image: its name names no GitHub repository; add it to "
-                            "github_repo_overrides");
-  }
-  if (parts.size() < 2) return core::make_error("image " + image.name() + " has no ORG/REPO path");
-  return std::string(parts[0]) + "/" + std::string(parts[1]);
-}
+// One rule for the whole agent: core's (terraform uses the same one).
+core::Expected<std::string> auto_detect_repo(const core::ImageRef& image) { return core::guess_github_repo(image); }
 
-std::optional<std::string> strip_known_suffix(std::string_view repo) {
-  for (std::string_view suffix : {"-server", "-backend", "-app"}) {
-    const auto slash = repo.find('/');
-    if (repo.size() > suffix.size() && repo.substr(repo.size() - suffix.size()) == suffix &&
-        repo.size() - suffix.size() > slash + 1) {
-      return std::string(repo.substr(0, repo.size() - suffix.size()));
-    }
-  }
-  return std::nullopt;
-}
+std::optional<std::string> strip_known_suffix(std::string_view repo) { return core::strip_repo_suffix(repo); }
 
 std::optional<std::string> next_link(std::string_view header) {
   // <url>; rel="next", <url>; rel="last"  (a URL may itself contain commas, so

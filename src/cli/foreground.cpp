@@ -1,0 +1,71 @@
+#include "cli/foreground.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+
+namespace ua::cli {
+
+namespace asio = boost::asio;
+
+std::optional<config::Settings> load_checked_settings(const std::string& settings_file) {
+  std::optional<std::filesystem::path> file;
+  if (!settings_file.empty()) file = settings_file;
+  auto loaded = config::load_settings(file, config::process_environment());
+  for (const auto& p : loaded.problems) {
+    if (p.severity == config::Problem::Severity::error) spdlog::error("settings: {}: {}", p.where, p.message);
+  }
+  if (config::has_errors(loaded.problems)) return std::nullopt;
+  return std::move(loaded.settings);
+}
+
+bool has_what_sagas_need(const config::Settings& settings) {
+  const auto missing = config::missing_requirements(settings, config::Needs::run);
+  for (const auto& p : missing) spdlog::error("{}: {}", p.where, p.message);
+  return missing.empty();
+}
+
+std::optional<config::UpgradeConfig> load_config_for(const config::Settings& settings) {
+  auto config_load = config::load_upgrade_config(settings.config_path());
+  for (const auto& p : config_load.problems) spdlog::warn("{}: {}", p.where, p.message);
+  if (!config_load.config) spdlog::error("cannot use {}", settings.config_path().string());
+  return std::move(config_load.config);
+}
+
+void LogObserver::on_event(const saga::Event& e) {
+  const auto left = std::chrono::duration_cast<std::chrono::seconds>(e.time_left).count();
+  const auto kind = saga::to_string(e.kind);
+  const auto step = saga::to_string(e.step);
+  // Before the stack is known, the job id tells concurrent sagas apart.
+  const std::string& who = e.stack.empty() ? e.job : e.stack;
+  switch (e.kind) {
+    case saga::EventKind::failed:
+      spdlog::warn("[{}] {} {}: {} ({}s left)", who, step, kind, e.detail, left);
+      break;
+    case saga::EventKind::report_failed:
+      spdlog::error("[{}] report not delivered: {}: {}", who, e.error.describe(), e.detail);
+      break;
+    case saga::EventKind::pushed:
+      spdlog::info("[{}] {} {}: {} {}", who, step, kind, e.detail, e.sha);
+      break;
+    default:
+      spdlog::info("[{}] {} {}{}{} ({}s left)", who, step, kind, e.detail.empty() ? "" : ": ", e.detail, left);
+  }
+}
+
+SignalStop::SignalStop(asio::io_context& io, std::string first_warning)
+    : signals_(io, SIGINT, SIGTERM), first_warning_(std::move(first_warning)) {
+  wait();
+}
+
+void SignalStop::wait() {
+  signals_.async_wait([this](const boost::system::error_code& ec, int /*signal*/) {
+    if (ec) return;
+    ++asked_;
+    spdlog::warn("{}", asked_ == 1 ? first_warning_ : std::string("stopping at once"));
+    stop_.emit(asked_ == 1 ? asio::cancellation_type::total : asio::cancellation_type::terminal);
+    if (asked_ == 1) wait();
+  });
+}
+
+}  // namespace ua::cli
