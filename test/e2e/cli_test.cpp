@@ -41,6 +41,12 @@ BOOST_AUTO_TEST_CASE(sandbox_refuses_an_unknown_scenario_naming_the_known_ones) 
   BOOST_TEST(r.code == 2);
   BOOST_TEST(r.err.find("crash-loop") != std::string::npos, r.err);
   BOOST_TEST(r.out.empty());
+  for (const char* listen : {"nowhere", "127.0.0.1:", "127.0.0.1:99999", "127.0.0.1:80x"}) {
+    const auto bad = run_child(UA_BINARY, {"sandbox", "--listen", listen}, kDrop);
+    BOOST_TEST(bad.code == 2, listen);
+    BOOST_TEST(bad.err.find("--listen") != std::string::npos, bad.err);
+    BOOST_TEST(bad.out.empty());
+  }
   const auto listed = run_child(UA_BINARY, {"sandbox", "--list-scenarios"}, kDrop);
   BOOST_TEST(listed.code == 0);
   BOOST_TEST(listed.out.find("ci-never\t") != std::string::npos);

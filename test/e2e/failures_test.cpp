@@ -50,6 +50,28 @@ BOOST_AUTO_TEST_CASE(a_failed_backup_aborts_before_any_commit) {
   BOOST_TEST(contains(slack[1], "too many connections"));  // the Job's log tail, for the person reading it
 }
 
+BOOST_AUTO_TEST_CASE(a_backup_that_never_finishes_aborts_at_the_backup_timeout) {
+  World world("backup-never");
+  world.set("UPGRADE_AGENT_BACKUP_TIMEOUT", "1s");
+  const auto run = world.run({job("docker.n8n.io/n8nio/n8n:1.81.0")});
+  const auto& r = run.results.front();
+  BOOST_TEST(saga::to_string(r.outcome) == "aborted");
+  BOOST_TEST(contains(r.reason, "backup"), r.reason);
+  BOOST_TEST(world.new_commits().empty());
+  BOOST_TEST(world.sandbox().backup_jobs().size() == 1U);
+  BOOST_TEST(run.elapsed < std::chrono::seconds(10), run.elapsed.count() << " ms");
+  BOOST_TEST(starts_with(world.slack().back(), "[Upgrade Agent] ABORTED: *n8n*"));
+}
+
+BOOST_AUTO_TEST_CASE(slow_ci_is_waited_for) {
+  World world("ci-slow");
+  const auto r = world.run_one(kVaultwarden);
+  BOOST_TEST(saga::to_string(r.outcome) == "upgraded", r.reason);
+  const auto pipelines = world.sandbox().pipelines();
+  BOOST_REQUIRE_EQUAL(pipelines.size(), 1U);
+  BOOST_TEST(pipelines[0].finished);
+}
+
 BOOST_AUTO_TEST_CASE(a_ci_failure_rolls_back) {
   World world("ci-failure");
   const auto r = world.run_one(kVaultwarden);
