@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   ua::cli::register_edit_command(app, ctx);
   ua::cli::register_plan_command(app, ctx);
   ua::cli::register_run_command(app, ctx);
+  ua::cli::register_hold_command(app, ctx);
 
   try {
     app.parse(argc, argv);

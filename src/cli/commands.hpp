@@ -34,5 +34,6 @@ void register_config_command(CLI::App& app, Context& ctx);
 void register_edit_command(CLI::App& app, Context& ctx);
 void register_plan_command(CLI::App& app, Context& ctx);
 void register_run_command(CLI::App& app, Context& ctx);
+void register_hold_command(CLI::App& app, Context& ctx);
 
 }  // namespace ua::cli
