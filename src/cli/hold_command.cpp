@@ -1,10 +1,10 @@
 // `upgrade-agent hold list [--json]` and `upgrade-agent hold release IMAGE:TAG`:
 // the targets held after a rollback, read from the journal in
 // UPGRADE_AGENT_STATE_DIR, and lifting one. The CLI never creates a journal.
+#include <fmt/format.h>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
-#include <fmt/format.h>
 
 #include <iostream>
 #include <memory>
@@ -30,8 +30,10 @@ struct HoldOptions {
 int exit_code_of(const core::Error& e) {
   switch (e.kind) {
     case core::ErrorKind::bad_input:
-    case core::ErrorKind::not_found: return kBadInput;
-    default: return kFailed;
+    case core::ErrorKind::not_found:
+      return kBadInput;
+    default:
+      return kFailed;
   }
 }
 
@@ -42,7 +44,8 @@ std::variant<store::Journal, int> open_journal(const HoldOptions& opts) {
   const auto loaded = config::load_settings(file, config::process_environment());
   if (config::has_errors(loaded.problems)) {
     for (const auto& p : loaded.problems) {
-      if (p.severity == config::Problem::Severity::error) std::cerr << fmt::format("error: {}: {}\n", p.where, p.message);
+      if (p.severity == config::Problem::Severity::error)
+        std::cerr << fmt::format("error: {}: {}\n", p.where, p.message);
     }
     return report_failure(opts.json, kBadInput, "the settings are invalid");
   }
@@ -95,7 +98,8 @@ int list_holds(const HoldOptions& opts) {
     return kDone;
   }
   for (const auto& h : *holds) {
-    std::cout << fmt::format("{}  held since {}: {}\n", familiar(h.target), store::format_time(h.held_at), h.reason);
+    std::cout << fmt::format("{}  held since {}: {}\n", familiar(h.target), store::format_time(h.held_at),
+                             h.reason);
   }
   return kDone;
 }
@@ -103,7 +107,8 @@ int list_holds(const HoldOptions& opts) {
 int release_hold(const HoldOptions& opts) {
   auto ref = core::parse_image_ref(opts.target);
   if (!ref) {
-    return report_failure(opts.json, kBadInput, fmt::format("invalid IMAGE:TAG '{}': {}", opts.target, ref.error().message));
+    return report_failure(opts.json, kBadInput,
+                          fmt::format("invalid IMAGE:TAG '{}': {}", opts.target, ref.error().message));
   }
   if (!ref->tag || ref->digest) {
     return report_failure(opts.json, kBadInput,
@@ -134,8 +139,8 @@ int release_hold(const HoldOptions& opts) {
     doc["reason"] = released->reason;
     std::cout << boost::json::serialize(doc) << "\n";
   } else {
-    std::cout << fmt::format("released {} (held since {}: {})\n", familiar(target), store::format_time(released->held_at),
-                             released->reason);
+    std::cout << fmt::format("released {} (held since {}: {})\n", familiar(target),
+                             store::format_time(released->held_at), released->reason);
   }
   return kDone;
 }
@@ -143,16 +148,19 @@ int release_hold(const HoldOptions& opts) {
 }  // namespace
 
 void register_hold_command(CLI::App& app, Context& ctx) {
-  auto* hold = app.add_subcommand("hold", "Targets held after a rollback (a held IMAGE:TAG is not run again)");
+  auto* hold =
+      app.add_subcommand("hold", "Targets held after a rollback (a held IMAGE:TAG is not run again)");
   hold->require_subcommand(1);
   auto opts = std::make_shared<HoldOptions>();
   auto* list = hold->add_subcommand("list", "Show the held targets, oldest first");
-  list->add_option("--settings", opts->settings, "settings file (JSON); UPGRADE_AGENT_STATE_DIR overrides it");
+  list->add_option("--settings", opts->settings,
+                   "settings file (JSON); UPGRADE_AGENT_STATE_DIR overrides it");
   list->add_flag("--json", opts->json, "print {holds: [{image, tag, held_at, reason, request}]} on stdout");
   list->callback([&ctx, opts] { ctx.action = [opts] { return list_holds(*opts); }; });
   auto* release = hold->add_subcommand("release", "Lift the hold on exactly IMAGE:TAG");
   release->add_option("target", opts->target, "IMAGE:TAG, as held")->required();
-  release->add_option("--settings", opts->settings, "settings file (JSON); UPGRADE_AGENT_STATE_DIR overrides it");
+  release->add_option("--settings", opts->settings,
+                      "settings file (JSON); UPGRADE_AGENT_STATE_DIR overrides it");
   release->add_flag("--json", opts->json, "print {released, held_at, reason} on stdout");
   release->callback([&ctx, opts] { ctx.action = [opts] { return release_hold(*opts); }; });
 }

@@ -5,13 +5,13 @@ namespace ua::store {
 namespace asio = boost::asio;
 
 AsyncJournal::AsyncJournal(Journal journal, runtime::BlockingPool& pool)
-    : journal_(std::make_unique<Journal>(std::move(journal))), queue_(std::make_unique<runtime::SerialQueue>(pool)) {}
+    : journal_(std::make_unique<Journal>(std::move(journal))),
+      queue_(std::make_unique<runtime::SerialQueue>(pool)) {}
 
 AsyncJournal::~AsyncJournal() = default;
 
-asio::awaitable<core::Expected<std::unique_ptr<AsyncJournal>>> AsyncJournal::open(std::filesystem::path file,
-                                                                                   Journal::Options options,
-                                                                                   runtime::BlockingPool& pool) {
+asio::awaitable<core::Expected<std::unique_ptr<AsyncJournal>>> AsyncJournal::open(
+    std::filesystem::path file, Journal::Options options, runtime::BlockingPool& pool) {
   auto opening = [file = std::move(file), options] { return Journal::open(file, options); };
   auto opened = co_await runtime::offload(pool, std::move(opening));
   if (!opened) co_return opened.error();
@@ -26,14 +26,15 @@ asio::awaitable<core::Expected<Admission>> AsyncJournal::admit(NewRequest reques
   co_return result;
 }
 
-asio::awaitable<core::Expected<Start>> AsyncJournal::begin(RequestId id, config::RateLimit limit, TimePoint now) {
+asio::awaitable<core::Expected<Start>> AsyncJournal::begin(RequestId id, config::RateLimit limit,
+                                                           TimePoint now) {
   auto work = [id, limit, now](Journal& j) { return j.begin(id, limit, now); };
   auto result = co_await with(std::move(work));
   co_return result;
 }
 
-asio::awaitable<core::Expected<void>> AsyncJournal::finish(RequestId id, std::string outcome, std::string reason,
-                                                           TimePoint now) {
+asio::awaitable<core::Expected<void>> AsyncJournal::finish(RequestId id, std::string outcome,
+                                                           std::string reason, TimePoint now) {
   auto work = [id, outcome = std::move(outcome), reason = std::move(reason), now](Journal& j) {
     return j.finish(id, outcome, reason, now);
   };
@@ -41,7 +42,8 @@ asio::awaitable<core::Expected<void>> AsyncJournal::finish(RequestId id, std::st
   co_return result;
 }
 
-asio::awaitable<core::Expected<void>> AsyncJournal::append(RequestId id, std::vector<Checkpoint> checkpoints) {
+asio::awaitable<core::Expected<void>> AsyncJournal::append(RequestId id,
+                                                           std::vector<Checkpoint> checkpoints) {
   auto work = [id, checkpoints = std::move(checkpoints)](Journal& j) { return j.append(id, checkpoints); };
   auto result = co_await with(std::move(work));
   co_return result;

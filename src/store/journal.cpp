@@ -20,7 +20,9 @@ constexpr const char* kSystem = "journal";
 std::int64_t to_ms(TimePoint t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
-TimePoint from_ms(std::int64_t ms) { return TimePoint(std::chrono::milliseconds(ms)); }
+TimePoint from_ms(std::int64_t ms) {
+  return TimePoint(std::chrono::milliseconds(ms));
+}
 std::optional<TimePoint> from_ms(std::optional<std::int64_t> ms) {
   if (!ms) return std::nullopt;
   return from_ms(*ms);
@@ -56,8 +58,8 @@ core::Expected<RequestRecord> read_request(const sqlite::Statement& s, const std
   const auto state = parse_state(s.text(6));
   if (!state) {
     return core::make_error(core::ErrorKind::critical,
-                            "the journal " + file + " holds request " + std::to_string(r.id) + " in an unknown state '" +
-                                s.text(6) + "'",
+                            "the journal " + file + " holds request " + std::to_string(r.id) +
+                                " in an unknown state '" + s.text(6) + "'",
                             kSystem, "read request");
   }
   r.state = *state;
@@ -79,7 +81,9 @@ std::string format_time(TimePoint at) {
   return {buf, n};
 }
 
-std::filesystem::path journal_path(const std::filesystem::path& state_dir) { return state_dir / kJournalFile; }
+std::filesystem::path journal_path(const std::filesystem::path& state_dir) {
+  return state_dir / kJournalFile;
+}
 
 std::string held_message(const Hold& hold) {
   return "held: rolled back on " + format_time(hold.held_at) + ": " + hold.reason;
@@ -108,8 +112,9 @@ struct Journal::Impl {
   }
 
   core::Expected<std::optional<Hold>> active_hold(const Target& target, const std::string& operation) {
-    auto s = prepare("SELECT held_at, reason, request_id FROM holds WHERE image = ?1 AND tag = ?2 AND released_at IS NULL",
-                     operation);
+    auto s = prepare(
+        "SELECT held_at, reason, request_id FROM holds WHERE image = ?1 AND tag = ?2 AND released_at IS NULL",
+        operation);
     if (!s) return s.error();
     s->bind(1, target.image).bind(2, target.tag);
     auto row = s->step();
@@ -118,14 +123,20 @@ struct Journal::Impl {
     return std::optional<Hold>(Hold{target, from_ms(s->int64(0)), s->text(1), s->optional_int64(2)});
   }
 
-  core::Expected<RequestId> insert(const NewRequest& r, TimePoint now, std::string_view state, const std::string& outcome,
-                                   const std::string& reason, const std::string& operation) {
+  core::Expected<RequestId> insert(const NewRequest& r, TimePoint now, std::string_view state,
+                                   const std::string& outcome, const std::string& reason,
+                                   const std::string& operation) {
     auto s = prepare(
-        "INSERT INTO requests (image, tag, hub_link, source, received_at, state, outcome, reason, finished_at) "
+        "INSERT INTO requests (image, tag, hub_link, source, received_at, state, outcome, reason, "
+        "finished_at) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         operation);
     if (!s) return s.error();
-    s->bind(1, r.target.image).bind(2, r.target.tag).bind(3, r.hub_link).bind(4, r.source).bind(5, to_ms(now));
+    s->bind(1, r.target.image)
+        .bind(2, r.target.tag)
+        .bind(3, r.hub_link)
+        .bind(4, r.source)
+        .bind(5, to_ms(now));
     s->bind(6, state).bind(7, outcome).bind(8, reason);
     s->bind(9, state == "done" ? std::optional<std::int64_t>(to_ms(now)) : std::nullopt);
     auto ran = s->run();
@@ -140,13 +151,14 @@ struct Journal::Impl {
     auto row = s->step();
     if (!row) return row.error();
     if (!*row) {
-      return core::make_error(core::ErrorKind::not_found, "no request " + std::to_string(id) + " in the journal",
-                              kSystem, operation);
+      return core::make_error(core::ErrorKind::not_found,
+                              "no request " + std::to_string(id) + " in the journal", kSystem, operation);
     }
     return read_request(*s, file.string());
   }
 
-  core::Expected<std::vector<RequestRecord>> requests(const std::string& where_order, std::optional<std::int64_t> limit,
+  core::Expected<std::vector<RequestRecord>> requests(const std::string& where_order,
+                                                      std::optional<std::int64_t> limit,
                                                       const std::string& operation) {
     auto s = prepare(std::string("SELECT ") + kRequestColumns + " FROM requests " + where_order +
                          (limit ? " LIMIT ?1" : ""),
@@ -167,7 +179,8 @@ struct Journal::Impl {
 
   core::Expected<std::vector<Checkpoint>> checkpoints(RequestId id, const std::string& operation) {
     auto s = prepare(
-        "SELECT seq, step, kind, detail, sha, evidence, error, at FROM checkpoints WHERE request_id = ?1 ORDER BY seq",
+        "SELECT seq, step, kind, detail, sha, evidence, error, at FROM checkpoints WHERE request_id = ?1 "
+        "ORDER BY seq",
         operation);
     if (!s) return s.error();
     s->bind(1, id);
@@ -182,8 +195,8 @@ struct Journal::Impl {
       const auto kind = parse_kind(s->text(2));
       if (!step || !kind) {
         return core::make_error(core::ErrorKind::critical,
-                                "the journal " + file.string() + " holds an unknown checkpoint '" + s->text(1) + "/" +
-                                    s->text(2) + "' for request " + std::to_string(id),
+                                "the journal " + file.string() + " holds an unknown checkpoint '" +
+                                    s->text(1) + "/" + s->text(2) + "' for request " + std::to_string(id),
                                 kSystem, operation);
       }
       c.step = *step;
@@ -214,7 +227,8 @@ struct Journal::Impl {
     return out;
   }
 
-  core::Expected<TimePoint> next_start(const config::RateLimit& limit, TimePoint now, const std::string& operation) {
+  core::Expected<TimePoint> next_start(const config::RateLimit& limit, TimePoint now,
+                                       const std::string& operation) {
     auto starts = starts_in_window(limit, now, operation);
     if (!starts) return starts.error();
     if (limit.count == 0 || starts->size() < limit.count) return now;
@@ -230,9 +244,13 @@ Journal::Journal(Journal&&) noexcept = default;
 Journal& Journal::operator=(Journal&&) noexcept = default;
 Journal::~Journal() = default;
 
-const std::filesystem::path& Journal::file() const { return impl_->file; }
+const std::filesystem::path& Journal::file() const {
+  return impl_->file;
+}
 
-core::Expected<Journal> Journal::open(const std::filesystem::path& file) { return open(file, Options{}); }
+core::Expected<Journal> Journal::open(const std::filesystem::path& file) {
+  return open(file, Options{});
+}
 
 core::Expected<Journal> Journal::open(const std::filesystem::path& file, Options options) {
   std::error_code ec;
@@ -242,9 +260,10 @@ core::Expected<Journal> Journal::open(const std::filesystem::path& file, Options
   if (options.create && file.has_parent_path()) {
     std::filesystem::create_directories(file.parent_path(), ec);
     if (ec) {
-      return core::make_error(core::ErrorKind::critical,
-                              "cannot create the state directory " + file.parent_path().string() + ": " + ec.message(),
-                              kSystem, "open");
+      return core::make_error(
+          core::ErrorKind::critical,
+          "cannot create the state directory " + file.parent_path().string() + ": " + ec.message(), kSystem,
+          "open");
     }
   }
   auto db = sqlite::Connection::open(file, {options.create, options.busy_timeout});
@@ -284,7 +303,40 @@ core::Expected<Journal> Journal::open(const std::filesystem::path& file, Options
   return Journal(std::move(impl));
 }
 
-core::Expected<int> Journal::schema_version() { return user_version(impl_->db); }
+core::Expected<int> Journal::schema_version() {
+  return user_version(impl_->db);
+}
+
+core::Expected<Journal::Pragmas> Journal::pragmas() {
+  Pragmas p;
+  const auto read = [this](const char* sql) -> core::Expected<std::string> {
+    auto s = impl_->prepare(sql, "read the journal's pragmas");
+    if (!s) return s.error();
+    auto row = s->step();
+    if (!row) return row.error();
+    return *row ? s->text(0) : std::string();
+  };
+  const auto read_int = [this](const char* sql) -> core::Expected<std::int64_t> {
+    auto s = impl_->prepare(sql, "read the journal's pragmas");
+    if (!s) return s.error();
+    auto row = s->step();
+    if (!row) return row.error();
+    return *row ? s->int64(0) : 0;
+  };
+  auto mode = read("PRAGMA journal_mode");
+  if (!mode) return mode.error();
+  auto sync = read_int("PRAGMA synchronous");
+  if (!sync) return sync.error();
+  auto fk = read_int("PRAGMA foreign_keys");
+  if (!fk) return fk.error();
+  auto busy = read_int("PRAGMA busy_timeout");
+  if (!busy) return busy.error();
+  p.journal_mode = *mode;
+  p.synchronous = static_cast<int>(*sync);
+  p.foreign_keys = *fk == 1;
+  p.busy_timeout_ms = static_cast<int>(*busy);
+  return p;
+}
 
 core::Expected<Admission> Journal::admit(const NewRequest& request, TimePoint now) {
   const std::string op = "admit " + request.target.image + ":" + request.target.tag;
@@ -326,8 +378,8 @@ core::Expected<Admission> Journal::admit(const NewRequest& request, TimePoint no
   return a;
 }
 
-core::Expected<RequestId> Journal::record_refused(const NewRequest& request, std::string outcome, std::string reason,
-                                                  TimePoint now) {
+core::Expected<RequestId> Journal::record_refused(const NewRequest& request, const std::string& outcome,
+                                                  const std::string& reason, TimePoint now) {
   const std::string op = "record refused " + request.target.image + ":" + request.target.tag;
   auto tx = sqlite::Transaction::begin(impl_->db, op);
   if (!tx) return tx.error();
@@ -353,9 +405,10 @@ core::Expected<Start> Journal::begin(RequestId id, const config::RateLimit& limi
   auto r = impl_->request(id, op);
   if (!r) return r.error();
   if (r->state != RequestState::queued) {
-    return core::make_error(core::ErrorKind::conflict,
-                            "request " + std::to_string(id) + " is " + std::string(to_string(r->state)) + ", not queued",
-                            kSystem, op);
+    return core::make_error(
+        core::ErrorKind::conflict,
+        "request " + std::to_string(id) + " is " + std::string(to_string(r->state)) + ", not queued", kSystem,
+        op);
   }
   auto next = impl_->next_start(limit, now, op);
   if (!next) return next.error();
@@ -381,10 +434,12 @@ core::Expected<Start> Journal::begin(RequestId id, const config::RateLimit& limi
   return start;
 }
 
-core::Expected<void> Journal::finish(RequestId id, std::string outcome, std::string reason, TimePoint now) {
+core::Expected<void> Journal::finish(RequestId id, const std::string& outcome, const std::string& reason,
+                                     TimePoint now) {
   const std::string op = "finish request " + std::to_string(id);
   auto s = impl_->prepare(
-      "UPDATE requests SET state = 'done', outcome = ?2, reason = ?3, finished_at = ?4 WHERE id = ?1 AND state = 'running'",
+      "UPDATE requests SET state = 'done', outcome = ?2, reason = ?3, finished_at = ?4 WHERE id = ?1 AND "
+      "state = 'running'",
       op);
   if (!s) return s.error();
   s->bind(1, id).bind(2, outcome).bind(3, reason).bind(4, to_ms(now));
@@ -393,9 +448,10 @@ core::Expected<void> Journal::finish(RequestId id, std::string outcome, std::str
   if (impl_->db.changes() == 0) {
     auto r = impl_->request(id, op);
     if (!r) return r.error();
-    return core::make_error(core::ErrorKind::conflict,
-                            "request " + std::to_string(id) + " is " + std::string(to_string(r->state)) + ", not running",
-                            kSystem, op);
+    return core::make_error(
+        core::ErrorKind::conflict,
+        "request " + std::to_string(id) + " is " + std::string(to_string(r->state)) + ", not running",
+        kSystem, op);
   }
   return core::ok();
 }
@@ -425,7 +481,11 @@ core::Expected<void> Journal::append(RequestId id, const std::vector<Checkpoint>
   if (!add) return add.error();
   for (const auto& c : checkpoints) {
     add->bind(1, id).bind(2, ++seq).bind(3, stored_name(c.step)).bind(4, stored_name(c.kind));
-    add->bind(5, c.detail).bind(6, c.sha).bind(7, join_evidence(c.evidence)).bind(8, c.error).bind(9, to_ms(c.at));
+    add->bind(5, c.detail)
+        .bind(6, c.sha)
+        .bind(7, join_evidence(c.evidence))
+        .bind(8, c.error)
+        .bind(9, to_ms(c.at));
     auto ran = add->run();
     if (!ran) return ran.error();
     auto reset = add->reset();
@@ -454,7 +514,8 @@ core::Expected<Hold> Journal::hold(const Hold& hold) {
   auto existing = impl_->active_hold(hold.target, op);
   if (!existing) return existing.error();
   if (*existing) return std::move(**existing);
-  auto s = impl_->prepare("INSERT INTO holds (image, tag, held_at, reason, request_id) VALUES (?1, ?2, ?3, ?4, ?5)", op);
+  auto s = impl_->prepare(
+      "INSERT INTO holds (image, tag, held_at, reason, request_id) VALUES (?1, ?2, ?3, ?4, ?5)", op);
   if (!s) return s.error();
   s->bind(1, hold.target.image).bind(2, hold.target.tag).bind(3, to_ms(hold.held_at)).bind(4, hold.reason);
   s->bind(5, hold.request);
@@ -467,7 +528,8 @@ core::Expected<Hold> Journal::hold(const Hold& hold) {
 
 core::Expected<std::vector<Hold>> Journal::holds() {
   auto s = impl_->prepare(
-      "SELECT image, tag, held_at, reason, request_id FROM holds WHERE released_at IS NULL ORDER BY held_at, id",
+      "SELECT image, tag, held_at, reason, request_id FROM holds WHERE released_at IS NULL ORDER BY held_at, "
+      "id",
       "list holds");
   if (!s) return s.error();
   std::vector<Hold> out;
@@ -491,9 +553,11 @@ core::Expected<Hold> Journal::release(const Target& target, TimePoint now) {
   auto existing = impl_->active_hold(target, op);
   if (!existing) return existing.error();
   if (!*existing) {
-    return core::make_error(core::ErrorKind::not_found, "no hold on " + target.image + ":" + target.tag, kSystem, op);
+    return core::make_error(core::ErrorKind::not_found, "no hold on " + target.image + ":" + target.tag,
+                            kSystem, op);
   }
-  auto s = impl_->prepare("UPDATE holds SET released_at = ?3 WHERE image = ?1 AND tag = ?2 AND released_at IS NULL", op);
+  auto s = impl_->prepare(
+      "UPDATE holds SET released_at = ?3 WHERE image = ?1 AND tag = ?2 AND released_at IS NULL", op);
   if (!s) return s.error();
   s->bind(1, target.image).bind(2, target.tag).bind(3, to_ms(now));
   auto ran = s->run();

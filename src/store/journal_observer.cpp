@@ -88,8 +88,8 @@ asio::awaitable<core::Expected<void>> JournalObserver::flushed() {
     co_await timer->async_wait(asio::redirect_error(asio::use_awaitable, ec));
     const auto state = co_await asio::this_coro::cancellation_state;
     if (state.cancelled() != asio::cancellation_type::none) {
-      result = core::make_error(core::ErrorKind::cancelled, "cancelled while waiting for the journal", "journal",
-                                "checkpoint request " + std::to_string(s->id));
+      result = core::make_error(core::ErrorKind::cancelled, "cancelled while waiting for the journal",
+                                "journal", "checkpoint request " + std::to_string(s->id));
       break;
     }
   }
@@ -97,7 +97,11 @@ asio::awaitable<core::Expected<void>> JournalObserver::flushed() {
   co_return result;
 }
 
-std::size_t JournalObserver::received() const { return state_->received; }
-std::size_t JournalObserver::committed() const { return state_->committed; }
+std::size_t JournalObserver::received() const {
+  return state_->received;
+}
+std::size_t JournalObserver::committed() const {
+  return state_->committed;
+}
 
 }  // namespace ua::store

@@ -41,7 +41,8 @@ std::string_view name_in(const std::array<std::pair<E, std::string_view>, N>& ta
 }
 
 template <class E, std::size_t N>
-std::optional<E> value_in(const std::array<std::pair<E, std::string_view>, N>& table, std::string_view name) noexcept {
+std::optional<E> value_in(const std::array<std::pair<E, std::string_view>, N>& table,
+                          std::string_view name) noexcept {
   for (const auto& [v, n] : table) {
     if (n == name) return v;
   }
@@ -49,10 +50,18 @@ std::optional<E> value_in(const std::array<std::pair<E, std::string_view>, N>& t
 }
 }  // namespace
 
-std::string_view stored_name(saga::Step step) noexcept { return name_in(kSteps, step); }
-std::string_view stored_name(saga::EventKind kind) noexcept { return name_in(kKinds, kind); }
-std::optional<saga::Step> parse_step(std::string_view name) noexcept { return value_in(kSteps, name); }
-std::optional<saga::EventKind> parse_kind(std::string_view name) noexcept { return value_in(kKinds, name); }
+std::string_view stored_name(saga::Step step) noexcept {
+  return name_in(kSteps, step);
+}
+std::string_view stored_name(saga::EventKind kind) noexcept {
+  return name_in(kKinds, kind);
+}
+std::optional<saga::Step> parse_step(std::string_view name) noexcept {
+  return value_in(kSteps, name);
+}
+std::optional<saga::EventKind> parse_kind(std::string_view name) noexcept {
+  return value_in(kKinds, name);
+}
 
 std::optional<RequestState> parse_state(std::string_view name) noexcept {
   if (name == "queued") return RequestState::queued;
@@ -63,9 +72,12 @@ std::optional<RequestState> parse_state(std::string_view name) noexcept {
 
 std::string_view to_string(RequestState state) noexcept {
   switch (state) {
-    case RequestState::queued: return "queued";
-    case RequestState::running: return "running";
-    case RequestState::done: return "done";
+    case RequestState::queued:
+      return "queued";
+    case RequestState::running:
+      return "running";
+    case RequestState::done:
+      return "done";
   }
   return "done";
 }

@@ -48,7 +48,8 @@ Resume resume_point(const std::vector<Checkpoint>& checkpoints) {
         if (c.step == Step::report) r.point = ResumePoint::report_not_sent;
         break;
       case EventKind::started:
-      case EventKind::progress: break;
+      case EventKind::progress:
+        break;
     }
   }
   return r;
@@ -56,12 +57,18 @@ Resume resume_point(const std::vector<Checkpoint>& checkpoints) {
 
 std::string_view to_string(ResumePoint point) noexcept {
   switch (point) {
-    case ResumePoint::not_yet_pushed: return "not yet pushed";
-    case ResumePoint::about_to_push: return "about to push";
-    case ResumePoint::pushed: return "pushed";
-    case ResumePoint::rolled_back_unverified: return "rolled back, not verified";
-    case ResumePoint::report_not_sent: return "report not sent";
-    case ResumePoint::report_sent: return "report sent";
+    case ResumePoint::not_yet_pushed:
+      return "not yet pushed";
+    case ResumePoint::about_to_push:
+      return "about to push";
+    case ResumePoint::pushed:
+      return "pushed";
+    case ResumePoint::rolled_back_unverified:
+      return "rolled back, not verified";
+    case ResumePoint::report_not_sent:
+      return "report not sent";
+    case ResumePoint::report_sent:
+      return "report sent";
   }
   return "not yet pushed";
 }

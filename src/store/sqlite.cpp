@@ -16,23 +16,25 @@ core::Error to_error(int code, std::string_view detail, const std::string& file,
   switch (primary) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
-      return core::make_error(core::ErrorKind::unavailable, "the journal " + file + " is busy (" + what + ")", kSystem,
-                              std::move(operation));
+      return core::make_error(core::ErrorKind::unavailable, "the journal " + file + " is busy (" + what + ")",
+                              kSystem, std::move(operation));
     case SQLITE_CONSTRAINT:
       return core::make_error(core::ErrorKind::conflict, what, kSystem, std::move(operation));
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
-      return core::make_error(core::ErrorKind::critical,
-                              "the journal " + file + " is damaged (" + what + "): move it aside and restore a copy",
-                              kSystem, std::move(operation));
+      return core::make_error(
+          core::ErrorKind::critical,
+          "the journal " + file + " is damaged (" + what + "): move it aside and restore a copy", kSystem,
+          std::move(operation));
     case SQLITE_READONLY:
     case SQLITE_CANTOPEN:
     case SQLITE_PERM:
     case SQLITE_IOERR:
     case SQLITE_FULL:
     case SQLITE_PROTOCOL:
-      return core::make_error(core::ErrorKind::critical, "the journal " + file + " cannot be written (" + what + ")",
-                              kSystem, std::move(operation));
+      return core::make_error(core::ErrorKind::critical,
+                              "the journal " + file + " cannot be written (" + what + ")", kSystem,
+                              std::move(operation));
     default:
       return core::make_error(core::ErrorKind::internal, what + " in " + file, kSystem, std::move(operation));
   }
@@ -78,10 +80,16 @@ core::Expected<Statement> Connection::prepare(std::string_view sql, const std::s
   return Statement(std::move(stmt), file_, operation);
 }
 
-std::int64_t Connection::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_.get()); }
-int Connection::changes() const { return sqlite3_changes(db_.get()); }
+std::int64_t Connection::last_insert_rowid() const {
+  return sqlite3_last_insert_rowid(db_.get());
+}
+int Connection::changes() const {
+  return sqlite3_changes(db_.get());
+}
 
-void Statement::Finalizer::operator()(sqlite3_stmt* stmt) const noexcept { sqlite3_finalize(stmt); }
+void Statement::Finalizer::operator()(sqlite3_stmt* stmt) const noexcept {
+  sqlite3_finalize(stmt);
+}
 
 Statement::~Statement() = default;
 
@@ -96,7 +104,8 @@ Statement& Statement::bind(int index, std::int64_t value) {
 }
 
 Statement& Statement::bind(int index, std::string_view value) {
-  const int rc = sqlite3_bind_text64(stmt_.get(), index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  const int rc =
+      sqlite3_bind_text64(stmt_.get(), index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
   if (rc != SQLITE_OK && bind_failure_ == 0) bind_failure_ = rc;
   return *this;
 }
@@ -135,7 +144,9 @@ core::Expected<void> Statement::reset() {
   return core::ok();
 }
 
-std::int64_t Statement::int64(int column) const { return sqlite3_column_int64(stmt_.get(), column); }
+std::int64_t Statement::int64(int column) const {
+  return sqlite3_column_int64(stmt_.get(), column);
+}
 
 std::optional<std::int64_t> Statement::optional_int64(int column) const {
   if (sqlite3_column_type(stmt_.get(), column) == SQLITE_NULL) return std::nullopt;
@@ -145,7 +156,8 @@ std::optional<std::int64_t> Statement::optional_int64(int column) const {
 std::string Statement::text(int column) const {
   const auto* p = sqlite3_column_text(stmt_.get(), column);
   if (p == nullptr) return {};
-  return {reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(stmt_.get(), column))};
+  return {reinterpret_cast<const char*>(p),
+          static_cast<std::size_t>(sqlite3_column_bytes(stmt_.get(), column))};
 }
 
 core::Expected<Transaction> Transaction::begin(Connection& db, const std::string& operation) {
@@ -156,7 +168,9 @@ core::Expected<Transaction> Transaction::begin(Connection& db, const std::string
 
 core::Expected<void> Transaction::commit() {
   auto* db = std::exchange(db_, nullptr);
-  if (db == nullptr) return core::make_error(core::ErrorKind::internal, "commit of a finished transaction", "journal", operation_);
+  if (db == nullptr)
+    return core::make_error(core::ErrorKind::internal, "commit of a finished transaction", "journal",
+                            operation_);
   auto committed = db->exec("COMMIT", operation_);
   if (!committed) {
     (void)db->exec("ROLLBACK", operation_);  // a failed COMMIT may leave the transaction open

@@ -50,7 +50,8 @@ class Connection {
   struct Closer {
     void operator()(sqlite3* db) const noexcept;
   };
-  Connection(std::unique_ptr<sqlite3, Closer> db, std::string file) : db_(std::move(db)), file_(std::move(file)) {}
+  Connection(std::unique_ptr<sqlite3, Closer> db, std::string file)
+      : db_(std::move(db)), file_(std::move(file)) {}
   std::unique_ptr<sqlite3, Closer> db_;
   std::string file_;
 };
@@ -97,7 +98,8 @@ class Statement {
 class Transaction {
  public:
   static core::Expected<Transaction> begin(Connection& db, const std::string& operation);
-  Transaction(Transaction&& other) noexcept : db_(std::exchange(other.db_, nullptr)), operation_(std::move(other.operation_)) {}
+  Transaction(Transaction&& other) noexcept
+      : db_(std::exchange(other.db_, nullptr)), operation_(std::move(other.operation_)) {}
   Transaction& operator=(Transaction&&) = delete;
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;

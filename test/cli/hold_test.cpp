@@ -12,7 +12,8 @@
 namespace ua::test {
 namespace {
 
-const std::vector<std::string> kDrop{"UPGRADE_AGENT_", "GITHUB_", "WOODPECKER_", "SLACK_", "UPTIME_KUMA_", "KUBECONFIG"};
+const std::vector<std::string> kDrop{"UPGRADE_AGENT_", "GITHUB_",      "WOODPECKER_",
+                                     "SLACK_",         "UPTIME_KUMA_", "KUBECONFIG"};
 
 // 2026-12-02T12:00:00Z
 const store::TimePoint kHeldAt{std::chrono::seconds(1796212800)};
@@ -27,7 +28,9 @@ struct StateDir {
     BOOST_REQUIRE(j.has_value());
     BOOST_REQUIRE(j->hold({{image, tag}, kHeldAt, reason, std::nullopt}).has_value());
   }
-  ChildResult run(const std::vector<std::string>& args) const { return run_child(UA_BINARY, args, kDrop, {env()}); }
+  ChildResult run(const std::vector<std::string>& args) const {
+    return run_child(UA_BINARY, args, kDrop, {env()});
+  }
 };
 
 BOOST_AUTO_TEST_SUITE(hold)
@@ -39,8 +42,10 @@ BOOST_AUTO_TEST_CASE(list_shows_each_held_target_as_people_write_it) {
   const auto r = state.run({"hold", "list"});
   BOOST_TEST(r.code == 0);
   BOOST_TEST(r.out ==
-             "vaultwarden/server:1.36.0  held since 2026-12-02T12:00:00Z: verification failed: HTTP 502 from vault.example\n"
-             "ghcr.io/immich-app/immich-server:v2.8.0  held since 2026-12-02T12:00:00Z: CI workflow default ended failure\n");
+             "vaultwarden/server:1.36.0  held since 2026-12-02T12:00:00Z: verification failed: HTTP 502 from "
+             "vault.example\n"
+             "ghcr.io/immich-app/immich-server:v2.8.0  held since 2026-12-02T12:00:00Z: CI workflow default "
+             "ended failure\n");
 
   const auto j = state.run({"hold", "list", "--json"});
   BOOST_TEST(j.code == 0);
@@ -66,7 +71,9 @@ BOOST_AUTO_TEST_CASE(release_lifts_exactly_that_target_in_any_spelling_of_the_im
   state.hold("docker.io/vaultwarden/server", "1.35.0", "older failure");
   const auto r = state.run({"hold", "release", "docker.io/vaultwarden/server:1.36.0"});
   BOOST_TEST(r.code == 0);
-  BOOST_TEST(r.out == "released vaultwarden/server:1.36.0 (held since 2026-12-02T12:00:00Z: pods in CrashLoopBackOff)\n");
+  BOOST_TEST(
+      r.out ==
+      "released vaultwarden/server:1.36.0 (held since 2026-12-02T12:00:00Z: pods in CrashLoopBackOff)\n");
   auto j = store::Journal::open(state.journal_file());
   auto left = j->holds();
   BOOST_REQUIRE(left->size() == 1U);
@@ -89,8 +96,8 @@ BOOST_AUTO_TEST_CASE(releasing_what_is_not_held_names_what_is_and_changes_nothin
 
 BOOST_AUTO_TEST_CASE(a_bad_target_is_refused_before_the_journal_is_read) {
   StateDir state;  // no journal at all: the target is checked first
-  const std::vector<std::string> bad_targets{"Bad Image:1.0", "redis", "redis:1.0@sha256:" + std::string(64, 'a'),
-                                            "redis:bad tag"};
+  const std::vector<std::string> bad_targets{"Bad Image:1.0", "redis",
+                                             "redis:1.0@sha256:" + std::string(64, 'a'), "redis:bad tag"};
   for (const auto& bad : bad_targets) {
     const auto r = state.run({"hold", "release", bad});
     BOOST_TEST(r.code == 2, bad);
@@ -100,7 +107,8 @@ BOOST_AUTO_TEST_CASE(a_bad_target_is_refused_before_the_journal_is_read) {
 
 BOOST_AUTO_TEST_CASE(an_absent_journal_is_named_and_not_created) {
   StateDir state;
-  for (const auto& args : std::vector<std::vector<std::string>>{{"hold", "list"}, {"hold", "release", "redis:8.0.0"}}) {
+  for (const auto& args :
+       std::vector<std::vector<std::string>>{{"hold", "list"}, {"hold", "release", "redis:8.0.0"}}) {
     const auto r = state.run(args);
     BOOST_TEST(r.code == 2);
     BOOST_TEST(r.err.find("no journal at " + state.journal_file().string()) != std::string::npos, r.err);

@@ -84,7 +84,8 @@ BOOST_AUTO_TEST_CASE(a_killed_writer_leaves_every_committed_row_and_no_partial_o
     BOOST_TEST(all->size() <= confirmed.size() + 1);
     for (const auto& r : *all) {
       const auto steps = journal->find(r.id)->steps.size();
-      BOOST_TEST((steps == 0 || steps == static_cast<std::size_t>(kCheckpointsPerSaga)), "request " << r.id << " has " << steps);
+      BOOST_TEST((steps == 0 || steps == static_cast<std::size_t>(kCheckpointsPerSaga)),
+                 "request " << r.id << " has " << steps);
       if (r.state == store::RequestState::queued) BOOST_TEST(steps == 0U);
     }
   }

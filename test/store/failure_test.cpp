@@ -36,7 +36,8 @@ BOOST_AUTO_TEST_CASE(a_damaged_page_is_found_on_open_critical_and_named) {
     auto journal = store::Journal::open(file);
     BOOST_REQUIRE(journal.has_value());
     for (int i = 0; i < 300; ++i) {
-      BOOST_REQUIRE(journal->admit(request("docker.io/app/n" + std::to_string(i), std::string(200, 'v')), t0()));
+      BOOST_REQUIRE(
+          journal->admit(request("docker.io/app/n" + std::to_string(i), std::string(200, 'v')), t0()));
     }
   }  // the last connection closes: the WAL is checkpointed into the file
   BOOST_REQUIRE(!std::filesystem::exists(dir.path() / (std::string(store::kJournalFile) + "-wal")) ||
@@ -119,7 +120,8 @@ BOOST_AUTO_TEST_CASE(a_read_only_journal_is_critical_and_named) {
   ScratchDir dir;
   const auto file = dir.path() / store::kJournalFile;
   { BOOST_REQUIRE(store::Journal::open(file).has_value()); }
-  std::filesystem::permissions(dir.path(), std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec);
+  std::filesystem::permissions(dir.path(),
+                               std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec);
   std::filesystem::permissions(file, std::filesystem::perms::owner_read);
   auto journal = store::Journal::open(file);
   std::filesystem::permissions(dir.path(), std::filesystem::perms::owner_all);
@@ -132,11 +134,13 @@ BOOST_AUTO_TEST_CASE(result_codes_map_to_kinds_not_text) {
   const std::string f = "/var/lib/x/journal.sqlite3";
   BOOST_TEST(store::sqlite::to_error(5 /*BUSY*/, "", f, "op").kind == core::ErrorKind::unavailable);
   BOOST_TEST(store::sqlite::to_error(6 /*LOCKED*/, "", f, "op").kind == core::ErrorKind::unavailable);
-  BOOST_TEST(store::sqlite::to_error(517 /*BUSY_SNAPSHOT*/, "", f, "op").kind == core::ErrorKind::unavailable);
+  BOOST_TEST(store::sqlite::to_error(517 /*BUSY_SNAPSHOT*/, "", f, "op").kind ==
+             core::ErrorKind::unavailable);
   BOOST_TEST(store::sqlite::to_error(11 /*CORRUPT*/, "", f, "op").kind == core::ErrorKind::critical);
   BOOST_TEST(store::sqlite::to_error(26 /*NOTADB*/, "", f, "op").kind == core::ErrorKind::critical);
   BOOST_TEST(store::sqlite::to_error(8 /*READONLY*/, "", f, "op").kind == core::ErrorKind::critical);
-  BOOST_TEST(store::sqlite::to_error(787 /*CONSTRAINT_FOREIGNKEY*/, "", f, "op").kind == core::ErrorKind::conflict);
+  BOOST_TEST(store::sqlite::to_error(787 /*CONSTRAINT_FOREIGNKEY*/, "", f, "op").kind ==
+             core::ErrorKind::conflict);
   BOOST_TEST(store::sqlite::to_error(1 /*ERROR*/, "", f, "op").kind == core::ErrorKind::internal);
   // The text says the same whatever SQLite's message is.
   BOOST_TEST(store::sqlite::to_error(11, "anything", f, "op").message.find(f) != std::string::npos);

@@ -8,17 +8,25 @@
 #include "upgrade_agent/store/journal.hpp"
 
 namespace ua::store {
-inline std::ostream& operator<<(std::ostream& os, ResumePoint p) { return os << to_string(p); }
-inline std::ostream& operator<<(std::ostream& os, RequestState s) { return os << to_string(s); }
+inline std::ostream& operator<<(std::ostream& os, ResumePoint p) {
+  return os << to_string(p);
+}
+inline std::ostream& operator<<(std::ostream& os, RequestState s) {
+  return os << to_string(s);
+}
 inline std::ostream& operator<<(std::ostream& os, Admission::Verdict v) {
-  return os << (v == Admission::Verdict::accepted ? "accepted" : v == Admission::Verdict::duplicate ? "duplicate" : "held");
+  return os << (v == Admission::Verdict::accepted    ? "accepted"
+                : v == Admission::Verdict::duplicate ? "duplicate"
+                                                     : "held");
 }
 }  // namespace ua::store
 
 namespace ua::test {
 
 // 2026-12-02T12:00:00Z
-inline store::TimePoint t0() { return store::TimePoint(std::chrono::seconds(1796212800)); }
+inline store::TimePoint t0() {
+  return store::TimePoint(std::chrono::seconds(1796212800));
+}
 
 inline store::NewRequest request(std::string image, std::string tag, std::string source = "diun") {
   std::string link = "https://hub.example/" + tag;

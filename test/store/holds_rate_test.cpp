@@ -11,14 +11,16 @@ using store::Admission;
 using namespace std::chrono_literals;
 
 store::Hold rolled_back(std::string image, std::string tag, store::TimePoint at) {
-  return store::Hold{{std::move(image), std::move(tag)}, at, "verification failed: pods in CrashLoopBackOff", 7};
+  return store::Hold{
+      {std::move(image), std::move(tag)}, at, "verification failed: pods in CrashLoopBackOff", 7};
 }
 
 BOOST_AUTO_TEST_SUITE(holds)
 
 BOOST_FIXTURE_TEST_CASE(a_held_target_refuses_exactly_that_image_and_tag, JournalFixture) {
   // Request 7 exists so that the hold's reference to it is valid.
-  for (int i = 0; i < 7; ++i) (void)journal.record_refused(request("docker.io/x/y", std::to_string(i)), "refused", "", t0());
+  for (int i = 0; i < 7; ++i)
+    (void)journal.record_refused(request("docker.io/x/y", std::to_string(i)), "refused", "", t0());
   BOOST_REQUIRE(journal.hold(rolled_back("docker.io/vaultwarden/server", "1.36.0", t0())).has_value());
 
   auto held = journal.admit(request("docker.io/vaultwarden/server", "1.36.0"), t0() + 1h);
@@ -39,7 +41,8 @@ BOOST_FIXTURE_TEST_CASE(a_held_target_refuses_exactly_that_image_and_tag, Journa
 }
 
 BOOST_FIXTURE_TEST_CASE(holding_twice_keeps_the_first_and_release_lifts_it, JournalFixture) {
-  for (int i = 0; i < 7; ++i) (void)journal.record_refused(request("docker.io/x/y", std::to_string(i)), "refused", "", t0());
+  for (int i = 0; i < 7; ++i)
+    (void)journal.record_refused(request("docker.io/x/y", std::to_string(i)), "refused", "", t0());
   BOOST_REQUIRE(journal.hold(rolled_back("docker.io/library/redis", "8.0.0", t0())).has_value());
   auto second = journal.hold(rolled_back("docker.io/library/redis", "8.0.0", t0() + 5h));
   BOOST_TEST((second->held_at == t0()));
@@ -77,11 +80,13 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(rate_limit)
 
-BOOST_FIXTURE_TEST_CASE(five_starts_per_six_hours_then_the_sixth_waits_for_the_oldest_to_leave, JournalFixture) {
+BOOST_FIXTURE_TEST_CASE(five_starts_per_six_hours_then_the_sixth_waits_for_the_oldest_to_leave,
+                        JournalFixture) {
   auto limit = config::parse_rate_limit("5/6h");
   BOOST_REQUIRE(limit.has_value());
   std::vector<store::RequestId> ids;
-  for (int i = 0; i < 7; ++i) ids.push_back(journal.admit(request("docker.io/app/n" + std::to_string(i), "1.0.0"), t0())->id);
+  for (int i = 0; i < 7; ++i)
+    ids.push_back(journal.admit(request("docker.io/app/n" + std::to_string(i), "1.0.0"), t0())->id);
   for (int i = 0; i < 5; ++i) {
     auto s = journal.begin(ids[static_cast<std::size_t>(i)], *limit, t0() + std::chrono::minutes(10 * i));
     BOOST_REQUIRE(s.has_value());
@@ -105,7 +110,8 @@ BOOST_FIXTURE_TEST_CASE(five_starts_per_six_hours_then_the_sixth_waits_for_the_o
 BOOST_FIXTURE_TEST_CASE(the_window_survives_a_restart, JournalFixture) {
   const config::RateLimit limit{2, 1h};
   std::vector<store::RequestId> ids;
-  for (int i = 0; i < 3; ++i) ids.push_back(journal.admit(request("docker.io/app/n" + std::to_string(i), "1"), t0())->id);
+  for (int i = 0; i < 3; ++i)
+    ids.push_back(journal.admit(request("docker.io/app/n" + std::to_string(i), "1"), t0())->id);
   BOOST_REQUIRE(journal.begin(ids[0], limit, t0())->started);
   BOOST_REQUIRE(journal.begin(ids[1], limit, t0() + 30min)->started);
   journal = open();  // the process restarts

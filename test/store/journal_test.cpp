@@ -49,7 +49,8 @@ BOOST_FIXTURE_TEST_CASE(the_same_target_queued_or_running_is_a_duplicate_with_th
   BOOST_TEST(again->verdict == Admission::Verdict::duplicate);
   BOOST_TEST(again->id == first->id);
   BOOST_REQUIRE(journal.begin(first->id, kUnlimited, t0() + 2min)->started);
-  const auto while_running = journal.admit(request("ghcr.io/immich-app/immich-server", "v2.8.0"), t0() + 3min);
+  const auto while_running =
+      journal.admit(request("ghcr.io/immich-app/immich-server", "v2.8.0"), t0() + 3min);
   BOOST_TEST(while_running->verdict == Admission::Verdict::duplicate);
   BOOST_TEST(while_running->id == first->id);
   // Another tag, or another image, is not the same target.
@@ -125,7 +126,8 @@ BOOST_FIXTURE_TEST_CASE(start_finish_and_history_with_steps_and_times, JournalFi
 }
 
 BOOST_FIXTURE_TEST_CASE(a_refusal_is_recorded_as_done_and_is_not_queued, JournalFixture) {
-  auto id = journal.record_refused(request("docker.io/library/postgres", "17.2"), "refused", "skip pattern *postgres*", t0());
+  auto id = journal.record_refused(request("docker.io/library/postgres", "17.2"), "refused",
+                                   "skip pattern *postgres*", t0());
   BOOST_REQUIRE(id.has_value());
   BOOST_TEST(journal.queued()->empty());
   auto r = journal.find(*id);

@@ -23,9 +23,12 @@ store::Checkpoint cp(Step step, EventKind kind, std::string sha = {}, std::strin
 
 // The saga's events up to and including the push of the upgrade.
 std::vector<store::Checkpoint> through_push() {
-  return {cp(Step::locate, EventKind::started), cp(Step::locate, EventKind::finished),
-          cp(Step::decide, EventKind::finished), cp(Step::report_starting, EventKind::report_sent),
-          cp(Step::backup, EventKind::finished), cp(Step::publish, EventKind::started),
+  return {cp(Step::locate, EventKind::started),
+          cp(Step::locate, EventKind::finished),
+          cp(Step::decide, EventKind::finished),
+          cp(Step::report_starting, EventKind::report_sent),
+          cp(Step::backup, EventKind::finished),
+          cp(Step::publish, EventKind::started),
           cp(Step::publish, EventKind::about_to_push, "", "upgrade: redis 7.4.0 -> 7.4.1"),
           cp(Step::publish, EventKind::pushed, "aaa111", "upgrade: redis 7.4.0 -> 7.4.1")};
 }

@@ -21,9 +21,8 @@ class AsyncJournal {
   AsyncJournal& operator=(const AsyncJournal&) = delete;
 
   // Opens on the pool (the quick check and migrations read the whole file).
-  static boost::asio::awaitable<core::Expected<std::unique_ptr<AsyncJournal>>> open(std::filesystem::path file,
-                                                                                    Journal::Options options,
-                                                                                    runtime::BlockingPool& pool);
+  static boost::asio::awaitable<core::Expected<std::unique_ptr<AsyncJournal>>> open(
+      std::filesystem::path file, Journal::Options options, runtime::BlockingPool& pool);
 
   // Runs `work` with the journal, on the pool, after every call made before it.
   template <class F>

@@ -79,7 +79,8 @@ std::string held_message(const Hold& hold);
 struct Admission {
   enum class Verdict {
     accepted,   // queued; answer 202 with the id
-    duplicate,  // the same target is queued, running or was done within a day: answer 200 with `id`, nothing new
+    duplicate,  // the same target is queued, running or was done within a day: answer 200 with `id`, nothing
+                // new
     held,       // recorded as done (outcome "held") and not to be run: answer 200 with the hold's message
   };
   Verdict verdict = Verdict::accepted;
@@ -117,7 +118,7 @@ struct Resume {
   std::string subject;                   // about_to_push: the commit's subject
   std::string upgrade_sha;               // the last upgrade commit pushed (the revert's target)
   std::string revert_sha;
-  std::int64_t last_seq = 0;             // 0: no checkpoint at all
+  std::int64_t last_seq = 0;  // 0: no checkpoint at all
 };
 // Pure: the resume point of a saga whose checkpoints, in order, are `checkpoints`.
 Resume resume_point(const std::vector<Checkpoint>& checkpoints);
@@ -160,13 +161,22 @@ class Journal {
   [[nodiscard]] const std::filesystem::path& file() const;
   core::Expected<int> schema_version();
 
+  // What the connection runs with (for /readyz and the tests).
+  struct Pragmas {
+    std::string journal_mode;  // "wal"
+    int synchronous = 0;       // 2: FULL
+    bool foreign_keys = false;
+    int busy_timeout_ms = 0;
+  };
+  core::Expected<Pragmas> pragmas();
+
   // Intake, in one transaction: an active hold on the exact target refuses
   // it (recorded as done, outcome "held"); else a duplicate answers the
   // existing id; else it is queued.
   core::Expected<Admission> admit(const NewRequest& request, TimePoint now);
   // Records a request that will not run (a policy refusal, an ignored status) as done.
-  core::Expected<RequestId> record_refused(const NewRequest& request, std::string outcome, std::string reason,
-                                           TimePoint now);
+  core::Expected<RequestId> record_refused(const NewRequest& request, const std::string& outcome,
+                                           const std::string& reason, TimePoint now);
 
   // Queued requests, oldest first.
   core::Expected<std::vector<RequestRecord>> queued();
@@ -174,7 +184,8 @@ class Journal {
   core::Expected<Start> begin(RequestId id, const config::RateLimit& limit, TimePoint now);
   // When the next start is allowed by the window (`now` if at once).
   core::Expected<TimePoint> next_start(const config::RateLimit& limit, TimePoint now);
-  core::Expected<void> finish(RequestId id, std::string outcome, std::string reason, TimePoint now);
+  core::Expected<void> finish(RequestId id, const std::string& outcome, const std::string& reason,
+                              TimePoint now);
 
   // Appends checkpoints to a running request, all in one transaction.
   core::Expected<void> append(RequestId id, const std::vector<Checkpoint>& checkpoints);

@@ -31,8 +31,9 @@ class JournalObserver final : public saga::Observer {
  public:
   using Now = std::function<TimePoint()>;
   // `journal` must outlive the writes: await flushed() before destroying it.
-  JournalObserver(AsyncJournal& journal, RequestId id, boost::asio::any_io_executor executor,
-                  Now now = [] { return std::chrono::system_clock::now(); });
+  JournalObserver(
+      AsyncJournal& journal, RequestId id, boost::asio::any_io_executor executor,
+      Now now = [] { return std::chrono::system_clock::now(); });
   ~JournalObserver() override;
   JournalObserver(const JournalObserver&) = delete;
   JournalObserver& operator=(const JournalObserver&) = delete;
