@@ -7,7 +7,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include <iterator>
+#include <exception>
 #include <optional>
 #include <vector>
 
@@ -43,11 +43,18 @@ asio::awaitable<void> write_all(std::shared_ptr<JournalObserver::State> s) {
     s->pending.clear();
     const std::size_t n = batch.size();
     if (!s->failure) {
-      auto written = co_await s->journal->append(s->id, std::move(batch));
-      if (written) {
-        s->committed += n;
-      } else {
-        s->failure = written.error();
+      // Nothing may escape a detached coroutine: a throw here would leave
+      // `writing` set and every later flushed() waiting forever.
+      try {
+        auto written = co_await s->journal->append(s->id, std::move(batch));
+        if (written) {
+          s->committed += n;
+        } else {
+          s->failure = written.error();
+        }
+      } catch (const std::exception& e) {
+        s->failure = core::make_error(core::ErrorKind::internal, e.what(), "journal",
+                                      "checkpoint request " + std::to_string(s->id));
       }
     }
     s->settled += n;

@@ -55,6 +55,17 @@ BOOST_AUTO_TEST_CASE(a_killed_writer_leaves_every_committed_row_and_no_partial_o
       write_until_killed(file, fds[1]);
     }
     ::close(fds[1]);
+    // The writer never stops by itself: kill it even when a check below fails.
+    struct Reaper {
+      pid_t pid;
+      bool reaped = false;
+      ~Reaper() {
+        if (!reaped) {
+          ::kill(pid, SIGKILL);
+          ::waitpid(pid, nullptr, 0);
+        }
+      }
+    } reaper{pid};
     std::vector<std::int64_t> confirmed;
     while (static_cast<int>(confirmed.size()) < rounds) {
       std::int64_t id = 0;
@@ -65,6 +76,7 @@ BOOST_AUTO_TEST_CASE(a_killed_writer_leaves_every_committed_row_and_no_partial_o
     ::kill(pid, SIGKILL);
     int status = 0;
     ::waitpid(pid, &status, 0);
+    reaper.reaped = true;
     ::close(fds[0]);
     BOOST_REQUIRE(WIFSIGNALED(status));
     BOOST_REQUIRE(WTERMSIG(status) == SIGKILL);
