@@ -55,3 +55,10 @@ if(UA_STATIC_DEPS)
   set_target_properties(fmt::fmt PROPERTIES INTERFACE_COMPILE_DEFINITIONS "FMT_HEADER_ONLY=1")
   add_link_options(-Wl,--as-needed -static-libstdc++ -static-libgcc)
 endif()
+
+# SQLite (the journal) is a Debian archive too; statically it needs libdl,
+# libm and threads, which the shared library brought along.
+if(UA_STATIC_DEPS AND TARGET SQLite::SQLite3 AND EXISTS "/usr/lib/${CMAKE_LIBRARY_ARCHITECTURE}/libsqlite3.a")
+  set_target_properties(SQLite::SQLite3 PROPERTIES IMPORTED_LOCATION "/usr/lib/${CMAKE_LIBRARY_ARCHITECTURE}/libsqlite3.a")
+  set_property(TARGET SQLite::SQLite3 APPEND PROPERTY INTERFACE_LINK_LIBRARIES ${CMAKE_DL_LIBS} m Threads::Threads)
+endif()
