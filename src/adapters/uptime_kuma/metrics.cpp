@@ -1,9 +1,11 @@
 #include "upgrade_agent/adapters/uptime_kuma/metrics.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 
 namespace ua::adapters::uptime_kuma {
@@ -317,7 +319,11 @@ std::string describe_status(double status) {
   const auto state = state_of(status);
   const bool known = status == 0 || status == 1 || status == 2 || status == 3;
   if (known) return std::string(to_string(state));
-  std::string value = std::isfinite(status) ? std::to_string(static_cast<long long>(status)) : "not a number";
+  // Any double may come (1.5, 1e300): printed as written, never cast to an
+  // integer it may not fit.
+  std::array<char, 32> text{};
+  std::snprintf(text.data(), text.size(), "%g", status);
+  const std::string value = std::isfinite(status) ? std::string(text.data()) : std::string("not a number");
   return "pending (monitor_status " + value + " is not a known state)";
 }
 
