@@ -6,6 +6,7 @@
 #include <cctype>
 
 #include "upgrade_agent/adapters/woodpecker/woodpecker.hpp"
+#include "upgrade_agent/net/own_policy.hpp"
 #include "upgrade_agent/net/url.hpp"
 
 namespace ua::adapters::woodpecker {
@@ -152,8 +153,8 @@ asio::awaitable<Client::Try<std::int64_t>> Client::lookup(core::Deadline deadlin
 }
 
 asio::awaitable<core::Expected<std::int64_t>> Client::repo_id(core::Deadline deadline) {
-  co_await asio::this_coro::throw_if_cancelled(false);
-  auto id = co_await lookup(deadline);
+  auto looking = lookup(deadline);
+  auto id = co_await net::without_throwing(std::move(looking));
   if (!id) co_return std::move(id).error().error;
   co_return *id;
 }
