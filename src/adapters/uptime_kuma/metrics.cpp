@@ -1,4 +1,5 @@
 #include "upgrade_agent/adapters/uptime_kuma/metrics.hpp"
+#include "upgrade_agent/core/text.hpp"
 
 #include <algorithm>
 #include <array>
@@ -22,12 +23,7 @@ bool name_char(char c, bool colon_ok) {
   return name_start(c, colon_ok) || std::isdigit(static_cast<unsigned char>(c)) != 0;
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
+using core::lower;
 
 // A cursor over one line; every reader leaves `pos` after what it consumed.
 struct Line {

@@ -8,6 +8,7 @@
 #include "upgrade_agent/adapters/woodpecker/woodpecker.hpp"
 #include "upgrade_agent/net/own_policy.hpp"
 #include "upgrade_agent/net/url.hpp"
+#include "upgrade_agent/core/text.hpp"
 
 namespace ua::adapters::woodpecker {
 
@@ -18,11 +19,7 @@ namespace {
 
 constexpr unsigned kPerPage = 50;  // the server's maximum (session/pagination.go)
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
+using core::lower;
 
 // The full sha or an abbreviation of it (the caller's, already checked as hex).
 bool same_commit(std::string_view listed, std::string_view wanted) {
