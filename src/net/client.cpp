@@ -571,7 +571,7 @@ asio::awaitable<Result> Client::request(Request req, RequestOptions opts) {
   // of its own so that its policy never becomes the caller's. The caller's
   // cancellation reaches it through co_spawn's slot.
   auto executor = co_await asio::this_coro::executor;
-  auto work = perform(impl_, std::move(req), std::move(opts));
+  auto work = perform(impl_, std::move(req), opts);
   Result result = co_await asio::co_spawn(executor, std::move(work), asio::use_awaitable);
   co_return result;
 }

@@ -291,9 +291,10 @@ asio::awaitable<Expected<ports::JobOutcome>> Cluster::Impl::wait_for_job(ports::
   const std::string ns = job.namespace_name;
   if (!valid_name(ns, 63)) co_return error(ErrorKind::bad_input, "invalid namespace name '" + ns + "'", "wait for job");
   const std::string operation = "wait for job " + ns + "/" + name;
+  const std::string job_path = "/apis/batch/v1/namespaces/" + ns + "/jobs/" + name;
   asio::steady_timer timer(executor);
   for (;;) {
-    auto got = co_await call("GET", "/apis/batch/v1/namespaces/" + ns + "/jobs/" + name, std::string(), "get job", deadline);
+    auto got = co_await call("GET", job_path, std::string(), "get job", deadline);
     if (!got && got.error().kind == ErrorKind::timeout && core::Clock::now() >= deadline) {
       co_return error(ErrorKind::timeout, "the Job did not finish before the deadline", operation);
     }
