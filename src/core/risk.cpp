@@ -1,4 +1,5 @@
 #include "upgrade_agent/core/risk.hpp"
+#include "upgrade_agent/core/text.hpp"
 
 #include <algorithm>
 #include <array>
@@ -9,14 +10,6 @@ namespace ua::core {
 namespace {
 
 constexpr std::size_t kMaxEvidenceLine = 240;
-
-char lower_char(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), lower_char);
-  return out;
-}
 
 bool is_word_char(char c) {
   const auto u = static_cast<unsigned char>(c);
@@ -34,13 +27,7 @@ std::string_view trim(std::string_view s) {
 bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 bool contains(std::string_view s, std::string_view p) { return s.find(p) != std::string_view::npos; }
 
-// Cuts at a UTF-8 character boundary.
-std::string clip(std::string_view s) {
-  if (s.size() <= kMaxEvidenceLine) return std::string(s);
-  std::size_t end = kMaxEvidenceLine;
-  while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xC0U) == 0x80U) --end;
-  return std::string(s.substr(0, end)) + "…";
-}
+std::string clip(std::string_view s) { return ua::core::clip(s, kMaxEvidenceLine); }
 
 // Markdown fences: ``` or ~~~ (3 or more), indented at most 3 spaces. The
 // closing fence uses the same character, at least as many times.

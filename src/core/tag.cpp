@@ -1,6 +1,7 @@
 #include "upgrade_agent/core/tag.hpp"
 
 #include "upgrade_agent/core/image_ref.hpp"
+#include "upgrade_agent/core/text.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -13,11 +14,6 @@ bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool all_digits(std::string_view s) { return !s.empty() && std::all_of(s.begin(), s.end(), is_digit); }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
-  return out;
-}
 
 constexpr std::size_t kMaxComponentDigits = 18;  // fits std::uint64_t
 

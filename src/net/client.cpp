@@ -1,6 +1,7 @@
 #include "upgrade_agent/net/client.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -413,6 +414,10 @@ asio::awaitable<Attempt> Client::Impl::with_retries(const Url& url, const Reques
   bool fresh_retry_used = false;
   const unsigned max_attempts = std::max(1U, options.max_attempts);
   for (unsigned attempt_no = 1;; ++attempt_no) {
+    // A cancellation that came between two operations was signalled to none:
+    // the state remembers it.
+    const auto state = co_await asio::this_coro::cancellation_state;
+    if (state.cancelled() != asio::cancellation_type::none) co_return fail(FailureKind::cancelled, what + ": cancelled");
     Attempt a = co_await attempt(url, req, max_body, deadline, what);
     if (a.failure && a.failure->kind == FailureKind::cancelled) co_return a;
     // A keep-alive connection the server closed meanwhile: the request never
@@ -484,8 +489,17 @@ asio::awaitable<Result> Client::get(std::string url, Headers headers, RequestOpt
   co_return result;
 }
 
-asio::awaitable<Result> Client::request(Request req, RequestOptions opts) {
-  auto impl = impl_;  // the client may be destroyed while this runs; its state may not
+namespace {
+
+// Whatever cancellation the caller lets through (terminal, partial or total)
+// ends the request: the operations below are only sure to honour terminal.
+asio::cancellation_type_t any_as_all(asio::cancellation_type_t type) {
+  return type == asio::cancellation_type::none ? asio::cancellation_type::none : asio::cancellation_type::all;
+}
+
+asio::awaitable<Result> perform(std::shared_ptr<Client::Impl> impl, Request req, RequestOptions opts) {
+  // The entry of the request's own chain: its policy is set here, once.
+  co_await asio::this_coro::reset_cancellation_state(asio::enable_total_cancellation(), any_as_all);
   co_await asio::this_coro::throw_if_cancelled(false);
   const auto deadline = opts.deadline.value_or(Clock::now() + impl->options.request_timeout);
   const auto max_body = opts.max_body_bytes.value_or(impl->options.max_body_bytes);
@@ -548,5 +562,19 @@ asio::awaitable<Result> Client::request(Request req, RequestOptions opts) {
     throw;
   }
 }
+
+}  // namespace
+
+asio::awaitable<Result> Client::request(Request req, RequestOptions opts) {
+  // In Asio 1.26 throw_if_cancelled and the cancellation state belong to the
+  // whole co_spawned chain, not to one coroutine: the request runs as a chain
+  // of its own so that its policy never becomes the caller's. The caller's
+  // cancellation reaches it through co_spawn's slot.
+  auto executor = co_await asio::this_coro::executor;
+  auto work = perform(impl_, std::move(req), opts);
+  Result result = co_await asio::co_spawn(executor, std::move(work), asio::use_awaitable);
+  co_return result;
+}
+
 
 }  // namespace ua::net

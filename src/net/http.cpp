@@ -1,4 +1,5 @@
 #include "upgrade_agent/net/http.hpp"
+#include "upgrade_agent/core/text.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -7,11 +8,7 @@
 
 namespace ua::net {
 
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
+bool iequals(std::string_view a, std::string_view b) noexcept { return core::iequals(a, b); }
 
 Headers::Headers(std::initializer_list<std::pair<std::string, std::string>> fields) : fields_(fields) {}
 

@@ -314,6 +314,8 @@ asio::awaitable<void> Server::Impl::serve(Stream& stream, std::string remote) {
 
 asio::awaitable<void> Server::Impl::session(tcp::socket socket, std::shared_ptr<Live> state) {
   auto self = shared_from_this();
+  // Each session is the entry of a co_spawned chain of its own (see
+  // accept_loop): this policy is the session's and its handlers', nobody else's.
   co_await asio::this_coro::throw_if_cancelled(false);
   error_code ec;
   const auto peer = socket.remote_endpoint(ec);
@@ -345,6 +347,7 @@ asio::awaitable<void> Server::Impl::session(tcp::socket socket, std::shared_ptr<
 
 asio::awaitable<void> Server::Impl::accept_loop() {
   auto self = shared_from_this();
+  // Only ever co_spawned (start()): an entry coroutine, so its policy is its own.
   co_await asio::this_coro::throw_if_cancelled(false);
   for (;;) {
     auto [ec, socket] = co_await acceptor.async_accept(detail::kTupleAwaitable);

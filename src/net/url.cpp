@@ -1,4 +1,5 @@
 #include "upgrade_agent/net/url.hpp"
+#include "upgrade_agent/core/text.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -9,12 +10,7 @@ namespace ua::net {
 
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
+using core::lower;
 
 bool valid_host_char(char c) {
   const auto u = static_cast<unsigned char>(c);

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "upgrade_agent/adapters/git/message.hpp"
+#include "upgrade_agent/core/text.hpp"
 
 namespace ua::plan {
 
@@ -15,12 +16,7 @@ constexpr std::size_t kSummaryWidth = 160;
 constexpr std::size_t kBreakingEntries = 6;
 constexpr std::size_t kSlackExcerpts = 5;
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
+using core::lower;
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())) != 0) s.remove_prefix(1);
@@ -28,12 +24,7 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-std::string clip(std::string_view s, std::size_t width) {
-  if (s.size() <= width) return std::string(s);
-  std::size_t end = width;
-  while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xC0U) == 0x80U) --end;
-  return std::string(s.substr(0, end)) + "…";
-}
+using core::clip;
 
 // "- **Fix** a crash (#12)" -> "**Fix** a crash (#12)": list markers off; the
 // words stay as written.

@@ -14,6 +14,7 @@
 #include "upgrade_agent/terraform/hcl_syntax.hpp"
 #include "upgrade_agent/terraform/source.hpp"
 #include "upgrade_agent/terraform/yaml_scan.hpp"
+#include "upgrade_agent/core/text.hpp"
 
 namespace ua::terraform {
 
@@ -24,11 +25,7 @@ bool is_env_name(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'; });
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
+using core::lower;
 
 std::string trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);

@@ -11,6 +11,7 @@
 #include "upgrade_agent/config/upgrade_config.hpp"
 #include "upgrade_agent/core/github_repo.hpp"
 #include "upgrade_agent/terraform/yaml_scan.hpp"
+#include "upgrade_agent/core/text.hpp"
 
 namespace ua::terraform::detail {
 
@@ -26,11 +27,7 @@ bool continues_name(char c) { return is_tag_char(c) || c == '/'; }
 bool is_name_char(char c) { return is_tag_char(c) || c == '/' || c == ':'; }
 bool is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
+using core::iequals;
 
 std::string printable(std::string_view text) {
   std::string out;

@@ -1,4 +1,5 @@
 #include "upgrade_agent/adapters/git/repository.hpp"
+#include "upgrade_agent/core/text.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -41,10 +42,7 @@ bool is_full_sha(std::string_view text) {
          std::all_of(text.begin(), text.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; });
 }
 
-std::string lower(std::string text) {
-  for (auto& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
-}
+using core::lower;
 
 // Statuses git servers give when the ref moved under the push: worth a fetch
 // and another try. Anything else (hooks, protection rules) is final.

@@ -5,6 +5,7 @@
 
 #include "upgrade_agent/adapters/github/github.hpp"
 #include "upgrade_agent/core/github_repo.hpp"
+#include "upgrade_agent/core/text.hpp"
 
 namespace ua::adapters::github {
 
@@ -28,12 +29,7 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
+using core::lower;
 
 }  // namespace
 

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "upgrade_agent/adapters/health/health.hpp"
+#include "upgrade_agent/net/own_policy.hpp"
 #include "upgrade_agent/net/url.hpp"
 
 namespace ua::adapters::health {
@@ -56,8 +57,13 @@ Options options_from(const config::Settings& settings) {
 Checker::Checker(net::Client& http, Options options) : http_(http), options_(std::move(options)) {}
 
 asio::awaitable<core::Expected<ports::HttpCheck>> Checker::check(std::string host, core::Deadline deadline) {
-  // Cancellation is answered as a result below, never thrown past this frame.
-  co_await asio::this_coro::throw_if_cancelled(false);
+  // Cancellation is answered as a result, never thrown past this frame.
+  auto probing = probe(std::move(host), deadline);
+  auto result = co_await net::without_throwing(std::move(probing));
+  co_return result;
+}
+
+asio::awaitable<core::Expected<ports::HttpCheck>> Checker::probe(std::string host, core::Deadline deadline) {
   if (options_.scheme != "https" && options_.scheme != "http") {
     co_return core::make_error(core::ErrorKind::bad_input,
                                "UPGRADE_AGENT_HEALTH_SCHEME must be https or http, not '" + options_.scheme + "'",

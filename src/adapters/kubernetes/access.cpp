@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 namespace ua::adapters::kubernetes {
@@ -44,14 +45,17 @@ fs::path relative_to(const fs::path& base_file, const std::string& path) {
   return p.is_absolute() ? p : base_file.parent_path() / p;
 }
 
-YAML::Node named(const YAML::Node& list, const std::string& name, const char* inner) {
-  if (!list || !list.IsSequence()) return {};
+// The entry called `name` of a named list, or nothing. (A default YAML::Node
+// is a defined null, so "not found" cannot be a node: an unknown user would
+// pass as one without credentials.)
+std::optional<YAML::Node> named(const YAML::Node& list, const std::string& name, const char* inner) {
+  if (!list || !list.IsSequence()) return std::nullopt;
   for (const auto& item : list) {
     if (item.IsMap() && item["name"] && item["name"].IsScalar() && item["name"].as<std::string>() == name) {
       return item[inner];
     }
   }
-  return {};
+  return std::nullopt;
 }
 
 std::string scalar(const YAML::Node& map, const char* key) {
@@ -120,15 +124,19 @@ core::Expected<Access> parse_kubeconfig(std::string_view yaml, const fs::path& f
   Access access;
   const std::string context_name = scalar(root, "current-context");
   if (context_name.empty()) return bad(file.string() + ": current-context is not set");
-  const auto context = named(root["contexts"], context_name, "context");
-  if (!context || !context.IsMap()) return bad(file.string() + ": context \"" + context_name + "\" does not exist");
+  const auto found_context = named(root["contexts"], context_name, "context");
+  if (!found_context || !found_context->IsMap()) {
+    return bad(file.string() + ": context \"" + context_name + "\" does not exist");
+  }
+  const YAML::Node& context = *found_context;
   const std::string cluster_name = scalar(context, "cluster");
   const std::string user_name = scalar(context, "user");
   access.namespace_name = scalar(context, "namespace");
-  const auto cluster = named(root["clusters"], cluster_name, "cluster");
-  if (!cluster || !cluster.IsMap()) {
+  const auto found_cluster = named(root["clusters"], cluster_name, "cluster");
+  if (!found_cluster || !found_cluster->IsMap()) {
     return bad(file.string() + ": cluster \"" + cluster_name + "\" of context \"" + context_name + "\" does not exist");
   }
+  const YAML::Node& cluster = *found_cluster;
   access.server = scalar(cluster, "server");
   while (!access.server.empty() && access.server.back() == '/') access.server.pop_back();
   if (access.server.rfind("https://", 0) != 0 && access.server.rfind("http://", 0) != 0) {
@@ -152,8 +160,9 @@ core::Expected<Access> parse_kubeconfig(std::string_view yaml, const fs::path& f
 
   YAML::Node user;
   if (!user_name.empty()) {
-    user = named(root["users"], user_name, "user");
-    if (!user) return bad(file.string() + ": user \"" + user_name + "\" of context \"" + context_name + "\" does not exist");
+    auto found_user = named(root["users"], user_name, "user");
+    if (!found_user) return bad(file.string() + ": user \"" + user_name + "\" of context \"" + context_name + "\" does not exist");
+    user = *found_user;
   }
   if (user && user.IsMap()) {
     if (user["auth-provider"]) {

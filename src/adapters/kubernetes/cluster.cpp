@@ -103,6 +103,7 @@ struct Cluster::Impl {
                                                 std::string operation, core::Deadline deadline,
                                                 std::size_t max_body = 32U << 20U);
   asio::awaitable<std::string> log_tail(const std::string& ns, const std::string& job, core::Deadline deadline);
+  asio::awaitable<Expected<ports::JobOutcome>> wait_for_job(ports::BackupJob job, core::Deadline deadline);
 };
 
 asio::awaitable<Expected<void>> Cluster::Impl::credentials(bool force, core::Deadline deadline) {
@@ -276,25 +277,38 @@ asio::awaitable<Expected<void>> Cluster::create_backup_job(ports::BackupJob job,
 }
 
 asio::awaitable<Expected<ports::JobOutcome>> Cluster::wait_for_job(ports::BackupJob job, core::Deadline deadline) {
+  // throw_if_cancelled belongs to the caller's whole chain (Asio 1.26): the
+  // wait turns it off for itself and gives the caller's setting back.
+  const bool callers = co_await asio::this_coro::throw_if_cancelled();
   co_await asio::this_coro::throw_if_cancelled(false);
+  auto result = co_await impl_->wait_for_job(std::move(job), deadline);
+  co_await asio::this_coro::throw_if_cancelled(callers);
+  co_return result;
+}
+
+asio::awaitable<Expected<ports::JobOutcome>> Cluster::Impl::wait_for_job(ports::BackupJob job, core::Deadline deadline) {
   const std::string name = dns1123_job_name(job.job_name);
   const std::string ns = job.namespace_name;
   if (!valid_name(ns, 63)) co_return error(ErrorKind::bad_input, "invalid namespace name '" + ns + "'", "wait for job");
   const std::string operation = "wait for job " + ns + "/" + name;
-  asio::steady_timer timer(impl_->executor);
+  const std::string job_path = "/apis/batch/v1/namespaces/" + ns + "/jobs/" + name;
+  asio::steady_timer timer(executor);
   for (;;) {
-    auto got = co_await impl_->call("GET", "/apis/batch/v1/namespaces/" + ns + "/jobs/" + name, std::string(), "get job", deadline);
+    auto got = co_await call("GET", job_path, std::string(), "get job", deadline);
+    if (!got && got.error().kind == ErrorKind::timeout && core::Clock::now() >= deadline) {
+      co_return error(ErrorKind::timeout, "the Job did not finish before the deadline", operation);
+    }
     if (!got) co_return got.error();
     auto state = parse_job_state(got->body);
     if (!state) co_return state.error();
     if (*state) {
       auto outcome = std::move(**state);
-      outcome.log_tail = co_await impl_->log_tail(ns, name, deadline);
+      outcome.log_tail = co_await log_tail(ns, name, deadline);
       co_return outcome;
     }
     const auto now = core::Clock::now();
     if (now >= deadline) co_return error(ErrorKind::timeout, "the Job did not finish before the deadline", operation);
-    timer.expires_at(core::within(deadline, impl_->options.job_poll_interval, now));
+    timer.expires_at(core::within(deadline, options.job_poll_interval, now));
     auto [tec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
     const auto cancelled = (co_await asio::this_coro::cancellation_state).cancelled();
     if (tec == asio::error::operation_aborted || cancelled != asio::cancellation_type::none) {

@@ -38,7 +38,10 @@ namespace {
 
 constexpr std::size_t kMaxOutput = 1U << 20U;
 
-core::Error plugin_error(std::string message, core::ErrorKind kind = core::ErrorKind::unavailable) {
+// A plugin that answers in the wrong shape is the kubeconfig's (or the
+// plugin's) mistake: bad input. One that exits non-zero said no (not logged
+// in, no access): refused.
+core::Error plugin_error(std::string message, core::ErrorKind kind = core::ErrorKind::bad_input) {
   return core::make_error(kind, std::move(message), "kubernetes", "exec credential plugin");
 }
 
@@ -103,14 +106,14 @@ core::Expected<ExecCredential> parse_exec_credential(std::string_view text, std:
   out.client_certificate_pem = text_of("clientCertificateData");
   out.client_key_pem = text_of("clientKeyData");
   if (out.client_certificate_pem.empty() != out.client_key_pem.empty()) {
-    return plugin_error("the plugin's ExecCredential has a client certificate without its key, or a key without it");
+    return plugin_error("the plugin's ExecCredential has status.clientCertificateData without status.clientKeyData, or the reverse");
   }
   if (out.token.empty() && out.client_certificate_pem.empty()) {
-    return plugin_error("the plugin's ExecCredential has neither a token nor a client certificate");
+    return plugin_error("the plugin's ExecCredential has neither status.token nor status.clientCertificateData");
   }
   if (const auto exp = text_of("expirationTimestamp"); !exp.empty()) {
     out.expires = parse_rfc3339(exp);
-    if (!out.expires) return plugin_error("the plugin's expirationTimestamp is not RFC 3339");
+    if (!out.expires) return plugin_error("the plugin's status.expirationTimestamp is not RFC 3339");
   }
   return out;
 }
@@ -231,9 +234,15 @@ core::Expected<ExecCredential> run_exec_plugin(const ExecPlugin& plugin, const A
   if (code != 0) {
     std::string why = "exec plugin " + name + " exited with code " + std::to_string(code);
     if (!err.empty()) why += ": " + first_line(err);
-    return plugin_error(why);
+    return plugin_error(why, core::ErrorKind::refused);
   }
-  return parse_exec_credential(out, plugin.api_version);
+  auto credential = parse_exec_credential(out, plugin.api_version);
+  if (!credential) {
+    auto e = credential.error();
+    e.message = "exec plugin " + name + ": " + e.message;
+    return e;
+  }
+  return credential;
 }
 
 }  // namespace ua::adapters::kubernetes

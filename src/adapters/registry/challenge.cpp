@@ -1,4 +1,5 @@
 #include "upgrade_agent/adapters/registry/challenge.hpp"
+#include "upgrade_agent/core/text.hpp"
 
 #include <cctype>
 
@@ -11,11 +12,7 @@ bool tchar(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) != 0 || std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
+using core::lower;
 
 class Scanner {
  public:

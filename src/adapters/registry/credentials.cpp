@@ -1,4 +1,5 @@
 #include "upgrade_agent/adapters/registry/credentials.hpp"
+#include "upgrade_agent/core/text.hpp"
 
 #include <boost/json.hpp>
 
@@ -20,11 +21,7 @@ core::Error bad(std::string message) {
   return core::make_error(core::ErrorKind::bad_input, std::move(message), "registry", "read credentials");
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
+using core::lower;
 
 // A key for messages: printable and short (it is a registry name, not a secret).
 std::string shown(std::string_view key) {

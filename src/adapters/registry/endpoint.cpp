@@ -1,4 +1,5 @@
 #include "upgrade_agent/adapters/registry/endpoint.hpp"
+#include "upgrade_agent/core/text.hpp"
 
 #include <arpa/inet.h>
 
@@ -8,11 +9,7 @@ namespace ua::adapters::registry {
 
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
+using core::lower;
 
 // host[:port] -> host (brackets of an IPv6 literal removed).
 std::string host_of(std::string_view authority) {

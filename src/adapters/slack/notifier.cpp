@@ -8,6 +8,7 @@
 #include <random>
 
 #include "upgrade_agent/adapters/slack/slack.hpp"
+#include "upgrade_agent/net/own_policy.hpp"
 #include "upgrade_agent/net/retry.hpp"
 #include "upgrade_agent/net/url.hpp"
 
@@ -82,7 +83,8 @@ std::string payload(std::string_view text) {
 Notifier::Notifier(net::Client& http, Options options) : http_(http), options_(std::move(options)) {}
 
 asio::awaitable<core::Expected<void>> Notifier::post(std::string text, core::Deadline deadline) {
-  auto result = co_await deliver(std::move(text), deadline);
+  auto delivering = deliver(std::move(text), deadline);
+  auto result = co_await net::without_throwing(std::move(delivering));
   if (!result) {
     if (result.error().is(core::ErrorKind::cancelled)) {
       spdlog::warn("slack: report not posted: {}", result.error().describe());
@@ -94,7 +96,6 @@ asio::awaitable<core::Expected<void>> Notifier::post(std::string text, core::Dea
 }
 
 asio::awaitable<core::Expected<void>> Notifier::deliver(std::string text, core::Deadline deadline) {
-  co_await asio::this_coro::throw_if_cancelled(false);
   if (options_.webhook_url.empty()) {
     co_return failure(core::ErrorKind::bad_input, "SLACK_WEBHOOK_URL is empty: the report was not sent");
   }

@@ -1,9 +1,12 @@
 #include "upgrade_agent/adapters/uptime_kuma/metrics.hpp"
+#include "upgrade_agent/core/text.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 
 namespace ua::adapters::uptime_kuma {
@@ -20,12 +23,7 @@ bool name_char(char c, bool colon_ok) {
   return name_start(c, colon_ok) || std::isdigit(static_cast<unsigned char>(c)) != 0;
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
+using core::lower;
 
 // A cursor over one line; every reader leaves `pos` after what it consumed.
 struct Line {
@@ -317,7 +315,11 @@ std::string describe_status(double status) {
   const auto state = state_of(status);
   const bool known = status == 0 || status == 1 || status == 2 || status == 3;
   if (known) return std::string(to_string(state));
-  std::string value = std::isfinite(status) ? std::to_string(static_cast<long long>(status)) : "not a number";
+  // Any double may come (1.5, 1e300): printed as written, never cast to an
+  // integer it may not fit.
+  std::array<char, 32> text{};
+  std::snprintf(text.data(), text.size(), "%g", status);
+  const std::string value = std::isfinite(status) ? std::string(text.data()) : std::string("not a number");
   return "pending (monitor_status " + value + " is not a known state)";
 }
 

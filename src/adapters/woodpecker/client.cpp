@@ -6,7 +6,9 @@
 #include <cctype>
 
 #include "upgrade_agent/adapters/woodpecker/woodpecker.hpp"
+#include "upgrade_agent/net/own_policy.hpp"
 #include "upgrade_agent/net/url.hpp"
+#include "upgrade_agent/core/text.hpp"
 
 namespace ua::adapters::woodpecker {
 
@@ -17,11 +19,7 @@ namespace {
 
 constexpr unsigned kPerPage = 50;  // the server's maximum (session/pagination.go)
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
+using core::lower;
 
 // The full sha or an abbreviation of it (the caller's, already checked as hex).
 bool same_commit(std::string_view listed, std::string_view wanted) {
@@ -152,8 +150,8 @@ asio::awaitable<Client::Try<std::int64_t>> Client::lookup(core::Deadline deadlin
 }
 
 asio::awaitable<core::Expected<std::int64_t>> Client::repo_id(core::Deadline deadline) {
-  co_await asio::this_coro::throw_if_cancelled(false);
-  auto id = co_await lookup(deadline);
+  auto looking = lookup(deadline);
+  auto id = co_await net::without_throwing(std::move(looking));
   if (!id) co_return std::move(id).error().error;
   co_return *id;
 }

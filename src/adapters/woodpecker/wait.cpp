@@ -11,6 +11,7 @@
 #include <cctype>
 
 #include "upgrade_agent/adapters/woodpecker/woodpecker.hpp"
+#include "upgrade_agent/net/own_policy.hpp"
 #include "upgrade_agent/net/url.hpp"
 
 namespace ua::adapters::woodpecker {
@@ -143,9 +144,9 @@ bool hex(std::string_view s) {
 
 asio::awaitable<core::Expected<ports::CiOutcome>> Client::wait_for_commit(std::string commit, core::Deadline deadline,
                                                                           ports::CiProgress progress) {
-  co_await asio::this_coro::throw_if_cancelled(false);
   try {
-    auto outcome = co_await wait(std::move(commit), deadline, std::move(progress));
+    auto waiting = wait(std::move(commit), deadline, std::move(progress));
+    auto outcome = co_await net::without_throwing(std::move(waiting));
     co_return outcome;
   } catch (const boost::system::system_error& e) {
     if (e.code() == asio::error::operation_aborted) {

@@ -5,6 +5,7 @@
 #include "net/support.hpp"
 #include "support/coro.hpp"
 #include "sandbox/github/github_simulator.hpp"
+#include "support/github_sim.hpp"
 #include "upgrade_agent/adapters/github/github.hpp"
 #include "upgrade_agent/config/upgrade_config.hpp"
 
@@ -22,11 +23,7 @@ inline std::ostream& operator<<(std::ostream& os, Risk r) { return os << to_stri
 
 namespace {
 
-ua::config::UpgradeConfig seed_config() {
-  auto load = ua::config::load_upgrade_config(std::string(UA_SHARED_DIR) + "/seed/upgrade-config.json");
-  BOOST_REQUIRE(load.config);
-  return *load.config;
-}
+using ua::test::seed_config;
 
 struct Outcome {
   gh::RepoResolution repo;
@@ -37,7 +34,7 @@ struct Outcome {
 
 struct Fixture {
   asio::io_context io;
-  std::unique_ptr<sim::Simulator> simulator;
+  ua::test::LocalGithub simulator{io};
   ua::config::UpgradeConfig config = seed_config();
   std::string token;
   ua::net::ClientOptions client_options = [] {
@@ -47,11 +44,7 @@ struct Fixture {
     return o;
   }();
 
-  sim::Simulator& start(sim::Scenario scenario) {
-    simulator = std::make_unique<sim::Simulator>(io.get_executor(), std::move(scenario));
-    BOOST_REQUIRE(simulator->start());
-    return *simulator;
-  }
+  sim::Simulator& start(sim::Scenario scenario) { return simulator.start(std::move(scenario)); }
 
   Outcome plan(const std::string& image_with_tag, const std::string& target, std::chrono::milliseconds budget = 20s) {
     auto ref = ua::core::parse_image_ref(image_with_tag);
@@ -82,11 +75,6 @@ struct Fixture {
     return out;
   }
 
-  ~Fixture() {
-    if (simulator) simulator->stop();
-    io.restart();
-    io.poll();
-  }
 };
 
 std::vector<std::string> tags_of(const Outcome& o) {

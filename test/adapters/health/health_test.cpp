@@ -269,4 +269,23 @@ BOOST_AUTO_TEST_CASE(hosts_and_schemes_that_cannot_be_probed_are_errors) {
   BOOST_TEST(front->requests().empty());
 }
 
+// Issue 8: a library coroutine never changes the caller's throw_if_cancelled
+// (in Asio 1.26 the flag belongs to the whole chain).
+BOOST_AUTO_TEST_CASE(the_callers_throw_if_cancelled_is_left_as_it_was) {
+  auto& f = start();
+  f.set("immich.example.org", sim::Answer::ok());
+  health::Checker checker(*http, options);
+  for (const bool setting : {true, false}) {
+    auto observed = [](health::Checker& c, bool mine) -> asio::awaitable<std::pair<bool, bool>> {
+      co_await asio::this_coro::throw_if_cancelled(mine);
+      auto checked = co_await c.check("immich.example.org", ua::core::Clock::now() + 10s);
+      const bool after = co_await asio::this_coro::throw_if_cancelled();
+      co_return std::pair<bool, bool>(checked.has_value() && checked->healthy, after);
+    };
+    const auto [healthy, after] = run_coro(io, observed(checker, setting));
+    BOOST_TEST(healthy);
+    BOOST_TEST(after == setting);
+  }
+}
+
 BOOST_AUTO_TEST_SUITE_END()

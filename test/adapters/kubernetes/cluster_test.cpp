@@ -7,7 +7,7 @@
 #include <fstream>
 #include <thread>
 
-#include "net/support.hpp"
+#include "adapters/kubernetes/fixture.hpp"
 #include "sandbox/kubernetes/kube_simulator.hpp"
 #include "support/child_process.hpp"
 #include "upgrade_agent/adapters/kubernetes/cluster.hpp"
@@ -21,50 +21,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// run_coro needs a default-constructible result; Expected has none.
-asio::awaitable<std::optional<ua::core::Expected<void>>> wrapped(asio::awaitable<ua::core::Expected<void>> w) {
-  co_return std::optional<ua::core::Expected<void>>(co_await std::move(w));
-}
-template <class T>
-asio::awaitable<std::optional<T>> wrapped(asio::awaitable<T> w) {
-  co_return std::optional<T>(co_await std::move(w));
-}
-template <class T>
-T run_coro(asio::io_context& io, asio::awaitable<T> work) {
-  return std::move(*ua::test::run_coro(io, wrapped(std::move(work))));
-}
-
-struct Fixture {
-  asio::io_context io;
-  ua::runtime::BlockingPool pool{1};
-  fs::path dir = fs::temp_directory_path() / ("ua-kube-" + std::to_string(::getpid()) + "-" + std::to_string(std::rand()));
-  std::unique_ptr<sim::Simulator> server;
-  Fixture() { fs::create_directories(dir); }
-  ~Fixture() {
-    if (server) server->stop();
-    io.restart();
-    io.poll();
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
-  sim::Simulator& start(sim::Options o = {}) {
-    server = std::make_unique<sim::Simulator>(io.get_executor(), o);
-    BOOST_REQUIRE(server->start());
-    server->add_cronjob(sim::make_cronjob("dbaas", "postgresql-backup", "postgres:16-alpine", {"/bin/sh", "-c", "echo backup-ok"}));
-    return *server;
-  }
-  std::unique_ptr<kube::Cluster> connect(bool token = true, bool cert = false) {
-    const auto file = dir / "kubeconfig";
-    BOOST_REQUIRE(server->write_kubeconfig(file, token, cert));
-    kube::Options o;
-    o.kubeconfig = file;
-    o.job_poll_interval = 20ms;
-    auto c = run_coro(io, kube::Cluster::connect(io.get_executor(), pool, o));
-    BOOST_REQUIRE(c);
-    return std::move(*c);
-  }
-  ua::core::Deadline soon() { return ua::core::Clock::now() + 10s; }
-};
+using ua::test::kube::Fixture;
+using ua::test::kube::run_coro;
 
 // Go's encoders write zero values ("", 0, false, null, {}) that JSON senders
 // omit; both bodies are compared without them.

@@ -256,4 +256,22 @@ BOOST_AUTO_TEST_CASE(a_slow_answer_past_the_deadline_is_a_timeout_and_cancellati
   BOOST_TEST(result.error().kind == ErrorKind::cancelled);
 }
 
+// Issue 8: a library coroutine never changes the caller's throw_if_cancelled
+// (in Asio 1.26 the flag belongs to the whole chain).
+BOOST_AUTO_TEST_CASE(the_callers_throw_if_cancelled_is_left_as_it_was) {
+  slack::Notifier notifier(http, options);
+  for (const bool setting : {true, false}) {
+    auto observed = [](slack::Notifier& n, bool mine) -> asio::awaitable<std::pair<bool, bool>> {
+      co_await asio::this_coro::throw_if_cancelled(mine);
+      auto posted = co_await n.post("hello", ua::core::Clock::now() + 10s);
+      const bool after = co_await asio::this_coro::throw_if_cancelled();
+      co_return std::pair<bool, bool>(posted.has_value(), after);
+    };
+    const auto [posted, after] = run_coro(io, observed(notifier, setting));
+    BOOST_TEST(posted);
+    BOOST_TEST(after == setting);
+  }
+  BOOST_TEST(hook->messages().size() == 2U);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

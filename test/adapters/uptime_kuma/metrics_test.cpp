@@ -147,6 +147,13 @@ BOOST_AUTO_TEST_CASE(status_values_map_to_states_and_unknown_ones_are_pending) {
   const auto check = kuma::select_monitor({monitor("Immich", "", 7)}, "immich", {});
   BOOST_TEST(check.state == MonitorState::pending);
   BOOST_TEST(check.detail.find("7 is not a known state") != std::string::npos);
+  // Values no integer holds, or fractions, are named as written (found by fuzzing:
+  // the cast to an integer was undefined for 6.2e65).
+  const auto huge = kuma::select_monitor({monitor("Immich", "", 6.2e65)}, "immich", {});
+  BOOST_TEST(huge.state == MonitorState::pending);
+  BOOST_TEST(huge.detail.find("monitor_status 6.2e+65 is not a known state") != std::string::npos, huge.detail);
+  const auto half = kuma::select_monitor({monitor("Immich", "", 1.5)}, "immich", {});
+  BOOST_TEST(half.detail.find("monitor_status 1.5 is not a known state") != std::string::npos, half.detail);
 }
 
 BOOST_AUTO_TEST_CASE(the_name_matches_case_insensitively_and_the_url_host_matches_an_ingress_host) {

@@ -37,6 +37,8 @@ class Checker final : public ports::HttpHealth {
   boost::asio::awaitable<core::Expected<ports::HttpCheck>> check(std::string host, core::Deadline deadline) override;
 
  private:
+  boost::asio::awaitable<core::Expected<ports::HttpCheck>> probe(std::string host, core::Deadline deadline);
+
   net::Client& http_;
   Options options_;
 };
