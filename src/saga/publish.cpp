@@ -42,11 +42,22 @@ asio::awaitable<core::Expected<ports::Pushed>> publish(ports::GitClone& git, con
   };
   const std::string subject = request.message.substr(0, request.message.find('\n'));
   reporter.emit(EventKind::about_to_push, Step::publish, subject);
+  auto saved = co_await reporter.checkpoint();
+  if (!saved) {
+    reporter.failed(Step::publish, saved.error());
+    co_return core::make_error(saved.error().kind == core::ErrorKind::cancelled ? core::ErrorKind::cancelled
+                                                                                : core::ErrorKind::unavailable,
+                               "not pushed: the journal could not record \"about to push\": " + saved.error().describe(),
+                               "saga", "publish");
+  }
   auto pushed = co_await git.publish(std::move(request), deadline);
   if (!pushed) co_return pushed.error();
   reporter.emit(EventKind::pushed, Step::publish,
                 subject + (pushed->attempts > 1 ? " (after " + std::to_string(pushed->attempts) + " pushes)" : ""),
                 pushed->sha);
+  // Best effort: were this lost, a resumed saga finds the commit on the remote by its subject.
+  auto recorded = co_await reporter.checkpoint();
+  if (!recorded) reporter.emit(EventKind::progress, Step::publish, "the journal missed the pushed SHA: " + recorded.error().describe());
   co_return pushed;
 }
 

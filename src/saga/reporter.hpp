@@ -44,6 +44,7 @@ class Reporter {
     e.evidence = std::move(evidence);
     send(std::move(e));
   }
+  boost::asio::awaitable<core::Expected<void>> checkpoint() { return observer_.checkpoint(); }
   void send(Event e) {
     e.job = job_;
     e.stack = stack_;

@@ -12,6 +12,13 @@ asio::awaitable<RolledBack> roll_back(RollbackPorts ports, std::string upgrade_s
   RolledBack out;
   reporter.started(Step::roll_back, "reverting " + upgrade_sha.substr(0, 12) + " (" + subject + ")");
   reporter.emit(EventKind::about_to_push, Step::roll_back, "revert of " + subject, upgrade_sha);
+  // The revert goes ahead even if the journal fails: a bad version must not
+  // stay live, and reverting twice after a crash changes nothing.
+  auto saved = co_await reporter.checkpoint();
+  if (!saved) {
+    reporter.emit(EventKind::progress, Step::roll_back,
+                  "the journal missed \"about to push\" (reverting anyway): " + saved.error().describe());
+  }
   const std::string message = "Revert \"" + subject + "\"\n\nThis reverts commit " + upgrade_sha +
                               ".\n\nRolled back by the upgrade agent: verification failed.\n";
   auto reverted = co_await ports.git.revert(upgrade_sha, message, budget.rollback());

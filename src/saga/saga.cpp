@@ -375,6 +375,23 @@ int exit_code(Outcome outcome) noexcept {
   }
 }
 
+asio::awaitable<core::Expected<void>> Observer::checkpoint() {
+  core::Expected<void> nothing_to_keep;
+  co_return nothing_to_keep;
+}
+
+asio::awaitable<core::Expected<void>> ObserverList::checkpoint() {
+  core::Expected<void> answer;
+  for (auto* o : observers_) {
+    auto saved = co_await o->checkpoint();
+    if (!saved) {
+      answer = saved.error();
+      break;
+    }
+  }
+  co_return answer;
+}
+
 std::string_view to_string(Step step) noexcept {
   switch (step) {
     case Step::locate: return "locate";

@@ -136,6 +136,63 @@ BOOST_AUTO_TEST_CASE(a_round_in_flight_when_the_window_ends_is_finished_not_cut)
   BOOST_REQUIRE_EQUAL(w.git.commits.size(), 1U);
 }
 
+// The journal's seam: the saga awaits the observer's checkpoint after
+// "about to push" and before pushing; a journal that cannot record it stops
+// the push.
+class CheckpointingObserver final : public saga::Observer {
+ public:
+  explicit CheckpointingObserver(const FakeClone& git) : git_(git) {}
+  std::vector<saga::Event> events;
+  std::vector<std::pair<saga::EventKind, std::size_t>> checkpoints;  // last event kind, commits on the remote then
+  std::optional<core::Error> fail;
+  void on_event(const saga::Event& e) override { events.push_back(e); }
+  asio::awaitable<core::Expected<void>> checkpoint() override {
+    checkpoints.emplace_back(events.back().kind, git_.commits.size());
+    core::Expected<void> answer;
+    if (fail) answer = *fail;
+    co_return answer;
+  }
+
+ private:
+  const FakeClone& git_;
+};
+
+saga::Result run_with(World& w, saga::Observer& observer, const saga::Job& job) {
+  std::optional<saga::Result> result;
+  saga::Context ctx{w.config, config::StepMode::stops, w.timing};
+  auto body = [&]() -> asio::awaitable<void> { result = co_await saga::run_upgrade(w.ports(), ctx, job, observer); };
+  asio::co_spawn(w.io, body(), [](const std::exception_ptr& e) {
+    if (e) std::rethrow_exception(e);
+  });
+  w.io.run();
+  w.io.restart();
+  return *result;
+}
+
+BOOST_AUTO_TEST_CASE(about_to_push_is_checkpointed_before_the_push) {
+  World w;
+  CheckpointingObserver observer(w.git);
+  const auto r = run_with(w, observer, World::job("vaultwarden/server", "1.35.5"));
+  BOOST_TEST(to_string(r.outcome) == "upgraded", r.reason);
+  BOOST_REQUIRE(!observer.checkpoints.empty());
+  BOOST_TEST((observer.checkpoints[0].first == saga::EventKind::about_to_push));
+  BOOST_TEST(observer.checkpoints[0].second == 0U);  // nothing pushed yet when it was awaited
+  BOOST_REQUIRE(observer.checkpoints.size() >= 2U);
+  BOOST_TEST((observer.checkpoints[1].first == saga::EventKind::pushed));
+}
+
+BOOST_AUTO_TEST_CASE(a_journal_that_cannot_record_about_to_push_stops_the_push) {
+  World w;
+  CheckpointingObserver observer(w.git);
+  observer.fail = core::make_error(core::ErrorKind::critical, "journal.db: disk I/O error", "store", "append");
+  const auto r = run_with(w, observer, World::job("vaultwarden/server", "1.35.5"));
+  BOOST_TEST(to_string(r.outcome) != "upgraded");
+  BOOST_TEST(w.git.commits.empty());  // nothing reached the remote
+  BOOST_TEST(contains(r.reason, "journal"), r.reason);
+  BOOST_REQUIRE(!w.notifier.posted.empty());
+  BOOST_TEST(!contains(w.notifier.posted.back(), "SUCCESS"));
+}
+
 BOOST_AUTO_TEST_CASE(http_502_and_kuma_down_and_old_tag_each_roll_back) {
   {
     World w;

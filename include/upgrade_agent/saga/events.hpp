@@ -3,6 +3,8 @@
 // event: the log, the progress line and the daemon's journal are observers.
 // "about to push" comes before a push and "pushed" with the SHA after it, so
 // a journal can make a push exactly-once across a crash.
+#include <boost/asio/awaitable.hpp>
+
 #include <chrono>
 #include <string>
 #include <string_view>
@@ -10,6 +12,7 @@
 
 #include "upgrade_agent/core/deadline.hpp"
 #include "upgrade_agent/core/error.hpp"
+#include "upgrade_agent/core/expected.hpp"
 
 namespace ua::saga {
 
@@ -47,6 +50,11 @@ class Observer {
   virtual ~Observer() = default;
   // Called on the event loop; must not block.
   virtual void on_event(const Event& event) = 0;
+  // Everything observed so far is durable (a journal on disk). The saga
+  // awaits it after "about to push", before the push, so that a push is
+  // exactly-once across a crash: an error there aborts the stop and nothing
+  // is pushed. Observers that keep nothing answer at once.
+  virtual boost::asio::awaitable<core::Expected<void>> checkpoint();
 };
 
 // Sends each event to several observers, in order.
@@ -56,6 +64,8 @@ class ObserverList final : public Observer {
   void on_event(const Event& event) override {
     for (auto* o : observers_) o->on_event(event);
   }
+  // Each observer's in turn; the first failure is the answer.
+  boost::asio::awaitable<core::Expected<void>> checkpoint() override;
 
  private:
   std::vector<Observer*> observers_;

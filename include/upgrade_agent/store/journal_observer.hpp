@@ -42,6 +42,8 @@ class JournalObserver final : public saga::Observer {
 
   // Every event received before this call is committed (or the first error).
   boost::asio::awaitable<core::Expected<void>> flushed();
+  // The saga's checkpoint is this journal's flush.
+  boost::asio::awaitable<core::Expected<void>> checkpoint() override { return flushed(); }
 
   [[nodiscard]] std::size_t received() const;
   [[nodiscard]] std::size_t committed() const;
