@@ -64,9 +64,9 @@ Checked run_case(const SmokeCase& c, std::chrono::milliseconds budget_left, saga
     out.problems.push_back("the agent could not start: " + run.failed->describe());
     return out;
   }
-  if (run.over_budget) out.problems.push_back("the budget ran out");
+  if (run.over_budget) out.problems.emplace_back("the budget ran out");
   if (run.results.size() != 1) {
-    out.problems.push_back("the saga did not end");
+    out.problems.emplace_back("the saga did not end");
     return out;
   }
   const auto& r = run.results.front();

@@ -453,8 +453,11 @@ core::Expected<std::vector<ConnectTo>> parse_connect_to(std::string_view text) {
   return out;
 }
 
-core::Expected<std::vector<std::string>> parse_insecure_registries(std::string_view text) {
-  std::vector<std::string> out;
+namespace {
+
+// The non-empty, space-trimmed entries of a comma-separated setting.
+std::vector<std::string_view> comma_list(std::string_view text) {
+  std::vector<std::string_view> out;
   std::size_t start = 0;
   while (start <= text.size()) {
     const auto comma = text.find(',', start);
@@ -462,7 +465,16 @@ core::Expected<std::vector<std::string>> parse_insecure_registries(std::string_v
     start = comma == std::string_view::npos ? text.size() + 1 : comma + 1;
     while (!entry.empty() && entry.front() == ' ') entry.remove_prefix(1);
     while (!entry.empty() && entry.back() == ' ') entry.remove_suffix(1);
-    if (entry.empty()) continue;
+    if (!entry.empty()) out.push_back(entry);
+  }
+  return out;
+}
+
+}  // namespace
+
+core::Expected<std::vector<std::string>> parse_insecure_registries(std::string_view text) {
+  std::vector<std::string> out;
+  for (const std::string_view entry : comma_list(text)) {
     const auto bad = [&](const std::string& why) {
       return core::make_error("invalid UPGRADE_AGENT_INSECURE_REGISTRIES entry '" + std::string(entry.substr(0, 100)) +
                               "': " + why + " (expected host or host:port, comma-separated)");
@@ -561,14 +573,7 @@ core::Expected<std::vector<std::string>> parse_diun_statuses(std::string_view te
   // is refused: a typo must not silently stop every upgrade.
   static constexpr std::string_view kKnown[] = {"new", "update", "unchange", "skip", "error"};
   std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    const auto comma = text.find(',', start);
-    std::string_view entry = text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
-    start = comma == std::string_view::npos ? text.size() + 1 : comma + 1;
-    while (!entry.empty() && entry.front() == ' ') entry.remove_prefix(1);
-    while (!entry.empty() && entry.back() == ' ') entry.remove_suffix(1);
-    if (entry.empty()) continue;
+  for (const std::string_view entry : comma_list(text)) {
     if (std::find(std::begin(kKnown), std::end(kKnown), entry) == std::end(kKnown)) {
       return core::make_error("unknown DIUN status '" + std::string(entry.substr(0, 40)) +
                               "' (known: new, update, unchange, skip, error)");
