@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "config/json_reader.hpp"
+
 namespace ua::request {
 
 namespace json = boost::json;
@@ -122,19 +124,8 @@ std::optional<core::Error> check_hint(std::string_view value, std::string_view f
   return std::nullopt;
 }
 
-std::string_view kind_of(const json::value& v) {
-  switch (v.kind()) {
-    case json::kind::null: return "null";
-    case json::kind::bool_: return "a boolean";
-    case json::kind::int64:
-    case json::kind::uint64:
-    case json::kind::double_: return "a number";
-    case json::kind::string: return "a string";
-    case json::kind::array: return "an array";
-    case json::kind::object: return "an object";
-  }
-  return "a value";
-}
+// One spelling of JSON's kinds for every message: config's.
+using config::detail::json_kind;
 
 enum class Presence { optional, required };
 
@@ -151,7 +142,7 @@ core::Expected<std::optional<std::string>> string_field(const json::object& o, s
   }
   if (const auto* s = v->if_string()) return std::optional<std::string>(std::string(s->data(), s->size()));
   return core::make_error(where + ": expected a string" + (null_ok ? " or null" : "") + ", got " +
-                          std::string(kind_of(*v)));
+                          std::string(json_kind(*v)));
 }
 
 // The hint fields of one form, read into DiunHints.
@@ -209,7 +200,7 @@ core::Expected<UpgradeRequest> parse_webhook(const json::object& o) {
   if (!created) return created.error();
   if (const auto* m = o.if_contains("metadata"); m != nullptr && !m->is_null()) {
     const auto* meta = m->if_object();
-    if (meta == nullptr) return core::make_error("metadata: expected an object or null, got " + std::string(kind_of(*m)));
+    if (meta == nullptr) return core::make_error("metadata: expected an object or null, got " + std::string(json_kind(*m)));
     auto ns = string_field(*meta, "pod_namespace", "metadata", true);
     if (!ns) return ns.error();
     auto ctn = string_field(*meta, "ctn_name", "metadata", true);
@@ -315,7 +306,7 @@ core::Expected<UpgradeRequest> parse_json_request(std::string_view text) {
   }
   const json::value doc = parser.release();
   const auto* o = doc.if_object();
-  if (o == nullptr) return core::make_error("expected a JSON object, got " + std::string(kind_of(doc)));
+  if (o == nullptr) return core::make_error("expected a JSON object, got " + std::string(json_kind(doc)));
   const bool entry = std::any_of(o->begin(), o->end(),
                                  [](const json::key_value_pair& kv) { return kv.key().starts_with("diun_entry_"); });
   if (entry) return parse_entry(*o);
