@@ -21,6 +21,7 @@
 #include "sandbox/uptime_kuma/kuma_simulator.hpp"
 #include "sandbox/world/git_cli.hpp"
 #include "upgrade_agent/config/upgrade_config.hpp"
+#include "upgrade_agent/core/text.hpp"
 #include "upgrade_agent/sandbox/sample_repo/sample_repo.hpp"
 #include "upgrade_agent/terraform/locate.hpp"
 
@@ -93,9 +94,8 @@ struct WorkloadSpec {
 };
 
 bool skips_ci(std::string_view message) {
-  std::string lower(message);
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
-  return lower.find("[ci skip]") != std::string::npos || lower.find("[skip ci]") != std::string::npos;
+  const std::string folded = core::lower(message);
+  return folded.find("[ci skip]") != std::string::npos || folded.find("[skip ci]") != std::string::npos;
 }
 
 std::vector<std::string> split(std::string_view text, char sep) {
