@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   ua::cli::register_smoke_command(app, ctx);
   ua::cli::register_batch_command(app, ctx);
   ua::cli::register_hold_command(app, ctx);
+  ua::cli::register_serve_command(app, ctx);
 
   try {
     app.parse(argc, argv);

@@ -39,5 +39,6 @@ void register_demo_command(CLI::App& app, Context& ctx);
 void register_smoke_command(CLI::App& app, Context& ctx);
 void register_batch_command(CLI::App& app, Context& ctx);
 void register_hold_command(CLI::App& app, Context& ctx);
+void register_serve_command(CLI::App& app, Context& ctx);
 
 }  // namespace ua::cli

@@ -42,6 +42,9 @@ void LogObserver::on_event(const saga::Event& e) {
     case saga::EventKind::failed:
       spdlog::warn("[{}] {} {}: {} ({}s left)", who, step, kind, e.detail, left);
       break;
+    case saga::EventKind::about_to_report:
+      spdlog::debug("[{}] about to post: {}", who, e.detail);
+      break;
     case saga::EventKind::report_failed:
       spdlog::error("[{}] report not delivered: {}: {}", who, e.error.describe(), e.detail);
       break;

@@ -62,6 +62,7 @@ void ProgressLine::tick() {
 }
 
 void ProgressLine::on_event(const saga::Event& e) {
+  if (e.kind == saga::EventKind::about_to_report) return;  // "report sent" follows with its first line
   if (!e.stack.empty()) stack_ = e.stack;
   step_ = std::string(saga::to_string(e.step));
   ceiling_at_ = e.at + e.time_left;

@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "cli/commands.hpp"
+#include "cli/listen.hpp"
 #include "cli/temp_folder.hpp"
 #include "sandbox/world/sandbox.hpp"
 
@@ -38,26 +39,6 @@ std::string shell_quoted(std::string_view value) {
   return out + "'";
 }
 
-core::Expected<std::pair<std::string, std::uint16_t>> parse_listen(std::string_view text) {
-  const auto colon = text.rfind(':');
-  if (colon == std::string_view::npos || colon == 0 || colon + 1 == text.size()) {
-    return core::make_error("--listen wants HOST:PORT, got \"" + std::string(text) + "\"");
-  }
-  const std::string port_text(text.substr(colon + 1));
-  unsigned long port = 0;
-  try {
-    std::size_t used = 0;
-    port = std::stoul(port_text, &used);
-    if (used != port_text.size()) throw std::invalid_argument("trailing");
-  } catch (const std::exception&) {
-    return core::make_error("--listen: \"" + port_text + "\" is not a port number");
-  }
-  // Six servers take PORT .. PORT+5.
-  if (port > 65535 - 5) return core::make_error("--listen: the port must leave room for six servers (at most 65530)");
-  std::string host(text.substr(0, colon));
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  return std::pair{host, static_cast<std::uint16_t>(port)};
-}
 
 int run_sandbox(const SandboxCommandOptions& opts) {
   if (opts.list) {
@@ -69,7 +50,7 @@ int run_sandbox(const SandboxCommandOptions& opts) {
   sandbox::SandboxOptions options;
   options.scenario = *scenario;
   if (!opts.listen.empty()) {
-    auto listen = parse_listen(opts.listen);
+    auto listen = parse_listen(opts.listen, 65535 - 5, "six servers");
     if (!listen) return report_failure(false, kBadInput, listen.error().message);
     options.host = listen->first;
     options.first_port = listen->second;

@@ -11,6 +11,7 @@ namespace ua::cli {
 StoryObserver::StoryObserver(std::ostream& out) : out_(out) {}
 
 void StoryObserver::on_event(const saga::Event& e) {
+  if (e.kind == saga::EventKind::about_to_report) return;  // the story shows the Slack messages themselves
   const auto at = std::chrono::duration<double>(e.at - start_).count();
   std::string line = fmt::format("  {:6.2f}s  {:<15} {:<13}", at, saga::to_string(e.step), saga::to_string(e.kind));
   switch (e.kind) {

@@ -19,7 +19,8 @@ terraform::EditRequest edit_request(const config::UpgradeConfig& config, const E
 }
 
 asio::awaitable<core::Expected<Located>> locate(ports::GitClone& git, const config::UpgradeConfig& config,
-                                                const Job& job, EditTarget target, core::Deadline deadline) {
+                                                const Job& job, EditTarget target, core::Deadline deadline,
+                                                std::string before) {
   auto located = std::make_shared<Located>();
   auto problem = std::make_shared<std::optional<core::Error>>();
   const config::UpgradeConfig* cfg = &config;
@@ -39,7 +40,9 @@ asio::awaitable<core::Expected<Located>> locate(ports::GitClone& git, const conf
     located->changes = terraform::plan_changes(located->findings, edit_request(*cfg, target));
     if (!located->findings.references.empty()) located->primary = terraform::primary_reference(located->findings);
   };
-  auto tip = co_await git.inspect(std::move(read), deadline);
+  auto reading = before.empty() ? git.inspect(std::move(read), deadline)
+                                 : git.inspect_before(std::move(before), std::move(read), deadline);
+  auto tip = co_await std::move(reading);
   if (!tip) co_return tip.error();
   if (*problem) co_return **problem;
   located->tip = *tip;

@@ -10,6 +10,16 @@ namespace asio = boost::asio;
 asio::awaitable<void> report(ports::Notifier& notifier, std::string text, core::Deadline deadline, Reporter& reporter,
                              Result& result, Step step) {
   const std::string first_line = text.substr(0, text.find('\n'));
+  if (step == Step::report) {
+    // The journal keeps the final report's text and outcome: a process that
+    // dies before it is delivered has its successor post exactly this.
+    Event e;
+    e.kind = EventKind::about_to_report;
+    e.step = step;
+    e.detail = text;
+    e.outcome = std::string(to_string(result.outcome));
+    reporter.send(std::move(e));
+  }
   auto posting = notifier.post(text, deadline);
   auto posted = co_await std::move(posting);
   if (posted) {

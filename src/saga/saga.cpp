@@ -114,9 +114,29 @@ asio::awaitable<std::optional<std::string>> landed_anyway(ports::GitClone& git, 
   co_return std::nullopt;
 }
 
-// Steps 2-11 for a located request, holding the stack.
+// Where a resumed saga picks up: its in-flight commit is the decision's
+// first stop (it is decided again from the files before that commit).
+struct Resumed {
+  std::string subject;  // of the upgrade commit
+  std::string upgrade_sha;
+  std::string revert_sha;  // the revert is on the remote
+  bool revert = false;     // the upgrade was being rolled back
+  std::string failure;     // why
+};
+
+// The first stop whose commit subject is the resumed commit's.
+std::optional<std::size_t> resumed_stop(const plan::Decision& decision, const std::string& subject) {
+  for (std::size_t i = 0; i < decision.steps.size(); ++i) {
+    const auto& message = decision.steps[i].commit_message;
+    if (message && message->substr(0, message->find('\n')) == subject) return i;
+  }
+  return std::nullopt;
+}
+
+// Steps 2-11 for a located request, holding the stack. `resumed`: the
+// upgrade commit is already pushed (located is the tree before it).
 asio::awaitable<void> upgrade(Ports& p, const Context& ctx, const Job& job, const Located& located,
-                              const Budget& budget, Reporter& rep, Result& result) {
+                              const Budget& budget, Reporter& rep, Result& result, const Resumed* resumed = nullptr) {
   const auto& timing = ctx.timing;
   const auto& ref = located.reference();
   const bool chart = ref.pattern == terraform::Pattern::chart;
@@ -129,18 +149,48 @@ asio::awaitable<void> upgrade(Ports& p, const Context& ctx, const Job& job, cons
                                  located.tip.substr(0, 12));
 
   // Multi-image follow-up (seed, Edge Cases): the stack moved recently.
-  std::string stack_name = result.stack;
-  auto recent = co_await p.git.recent_upgrade(std::move(stack_name),
-                                              std::chrono::duration_cast<std::chrono::seconds>(timing.follow_up_window),
-                                              budget.wait(timing.lookup_timeout));
-  if (recent && *recent && !(*recent)->reverted) {
-    result.follow_up_of = (*recent)->sha;
-    rep.progress(Step::locate, "follow-up of " + (*recent)->subject + " (" + (*recent)->sha.substr(0, 12) + ")");
+  // (A resumed saga's recent upgrade is its own.)
+  if (resumed == nullptr) {
+    std::string stack_name = result.stack;
+    auto recent = co_await p.git.recent_upgrade(
+        std::move(stack_name), std::chrono::duration_cast<std::chrono::seconds>(timing.follow_up_window),
+        budget.wait(timing.lookup_timeout));
+    if (recent && *recent && !(*recent)->reverted) {
+      result.follow_up_of = (*recent)->sha;
+      rep.progress(Step::locate, "follow-up of " + (*recent)->subject + " (" + (*recent)->sha.substr(0, 12) + ")");
+    }
   }
 
   // Steps 2-4: repository, changelog, risk, stops and messages.
   rep.started(Step::decide);
   auto decided = co_await decide(p.decider, located, job, ctx, budget.wait(kDecisionTimeout));
+  std::optional<std::size_t> first_stop = 0;
+  if (decided && resumed != nullptr) first_stop = resumed_stop(*decided, resumed->subject);
+  if (resumed != nullptr && (!decided || !first_stop)) {
+    // The pushed commit cannot be matched to a decision again: it must not
+    // stay live unverified, so it is rolled back.
+    const std::string why = decided ? "the decision no longer names the commit \"" + resumed->subject + "\""
+                                    : "the decision failed: " + decided.error().describe();
+    rep.failed(Step::decide, core::make_error(core::ErrorKind::unavailable, "resumed after a restart, " + why,
+                                              "saga", "resume"));
+    result.reason = "resumed after a restart, " + why;
+    result.stops.push_back(StopResult{ref.current, job.target_tag, resumed->upgrade_sha, false});
+    RollbackPorts rollback_ports{p.git, p.ci, p.cluster, p.http, p.monitors};
+    auto previous = verify_target(located, job, current_tags(located.findings), timing.rollback_window, timing);
+    std::string revert_on_remote = resumed->revert_sha;
+    auto rolled = co_await roll_back(rollback_ports, resumed->upgrade_sha, resumed->subject, std::move(previous),
+                                     budget, rep, std::move(revert_on_remote));
+    result.rollback_commit = rolled.sha;
+    if (!rolled.ok) {
+      result.outcome = Outcome::critical;
+      result.live = "unknown";
+      co_await report(p.notifier, critical_text(result, rolled.status), budget.ceiling(), rep, result);
+      co_return;
+    }
+    result.outcome = Outcome::rolled_back;
+    co_await report(p.notifier, failed_text(result, rolled.status), budget.ceiling(), rep, result);
+    co_return;
+  }
   if (!decided) {
     rep.failed(Step::decide, decided.error());
     result.outcome = outcome_of(decided.error());
@@ -164,23 +214,28 @@ asio::awaitable<void> upgrade(Ports& p, const Context& ctx, const Job& job, cons
   rep.finished(Step::decide, "risk " + result.risk + ", " + std::to_string(decision.steps.size()) + " stop(s)",
                decision.risk.reasons);
 
-  // Step 5: Starting.
-  co_await report(p.notifier, decision.steps.front().slack_starting, budget.ceiling(), rep, result,
-                  Step::report_starting);
+  // Steps 5 and 6 happened before the restart for a resumed saga.
+  std::optional<std::string> backup_line;
+  if (resumed == nullptr) {
+    // Step 5: Starting.
+    co_await report(p.notifier, decision.steps.front().slack_starting, budget.ceiling(), rep, result,
+                    Step::report_starting);
 
-  // Step 6: backup; a failure aborts before any commit.
-  rep.started(Step::backup, decision.backup.description);
-  const auto epoch = std::chrono::duration_cast<std::chrono::seconds>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                         .count();
-  auto backed_up = co_await back_up(p.cluster, decision.backup, result.stack, epoch,
-                                    budget.wait(timing.backup_timeout), rep);
-  if (!backed_up) {
-    rep.failed(Step::backup, backed_up.error());
-    result.outcome = backed_up.error().is(core::ErrorKind::cancelled) ? Outcome::cancelled : Outcome::aborted;
-    result.reason = "backup failed: " + backed_up.error().describe();
-    co_await report(p.notifier, aborted_text(result), budget.ceiling(), rep, result);
-    co_return;
+    // Step 6: backup; a failure aborts before any commit.
+    rep.started(Step::backup, decision.backup.description);
+    const auto epoch = std::chrono::duration_cast<std::chrono::seconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count();
+    auto backed_up = co_await back_up(p.cluster, decision.backup, result.stack, epoch,
+                                      budget.wait(timing.backup_timeout), rep);
+    if (!backed_up) {
+      rep.failed(Step::backup, backed_up.error());
+      result.outcome = backed_up.error().is(core::ErrorKind::cancelled) ? Outcome::cancelled : Outcome::aborted;
+      result.reason = "backup failed: " + backed_up.error().describe();
+      co_await report(p.notifier, aborted_text(result), budget.ceiling(), rep, result);
+      co_return;
+    }
+    backup_line = backed_up->commit_line;
   }
 
   // Steps 7-10 for each stop: commit, CI, verify; a failing stop rolls back only itself.
@@ -188,9 +243,12 @@ asio::awaitable<void> upgrade(Ports& p, const Context& ctx, const Job& job, cons
       decision.risk.risk == core::Risk::caution ? timing.verify_window_caution : timing.verify_window_safe;
   std::set<std::string> live_tags = current_tags(located.findings);
   std::string verification;
-  for (std::size_t i = 0; i < decision.steps.size(); ++i) {
+  for (std::size_t i = *first_stop; i < decision.steps.size(); ++i) {
     const auto& step = decision.steps[i];
-    if (i > 0) co_await report(p.notifier, step.slack_starting, budget.ceiling(), rep, result, Step::report_starting);
+    const bool in_flight = resumed != nullptr && i == *first_stop;
+    if (i > 0 && !in_flight) {
+      co_await report(p.notifier, step.slack_starting, budget.ceiling(), rep, result, Step::report_starting);
+    }
     EditTarget target{chart ? job.target_tag : step.to, chart ? std::optional<std::string>(step.to) : std::nullopt};
     const auto changes = terraform::plan_changes(located.findings, edit_request(ctx.config, target));
     const auto expected = expected_tags(located.findings, changes);
@@ -202,12 +260,21 @@ asio::awaitable<void> upgrade(Ports& p, const Context& ctx, const Job& job, cons
       co_await report(p.notifier, std::move(text), budget.ceiling(), rep, result);
       co_return;
     }
-    const std::string message = with_backup_line(*step.commit_message, backed_up->commit_line);
+    const std::string message = backup_line ? with_backup_line(*step.commit_message, *backup_line)
+                                            : *step.commit_message;
     const std::string subject = message.substr(0, message.find('\n'));
 
-    rep.started(Step::publish, subject);
-    const auto push_deadline = budget.wait(kPushTimeout);
-    auto pushed = co_await publish(p.git, ctx.config, job, target, edited_paths(changes), message, push_deadline, rep);
+    core::Expected<ports::Pushed> pushed = ports::Pushed{};
+    if (in_flight) {
+      pushed = ports::Pushed{resumed->upgrade_sha, 0};
+      rep.progress(Step::publish, "resumed after a restart: " + subject + " is on the remote as " +
+                                      resumed->upgrade_sha.substr(0, 12));
+    } else {
+      rep.started(Step::publish, subject);
+      const auto push_deadline = budget.wait(kPushTimeout);
+      auto made = co_await publish(p.git, ctx.config, job, target, edited_paths(changes), message, push_deadline, rep);
+      pushed = std::move(made);
+    }
     if (!pushed && (pushed.error().is(core::ErrorKind::unavailable) || pushed.error().is(core::ErrorKind::timeout))) {
       auto sha = co_await landed_anyway(p.git, result.stack, message, budget.wait(timing.lookup_timeout));
       if (sha) {
@@ -229,16 +296,23 @@ asio::awaitable<void> upgrade(Ports& p, const Context& ctx, const Job& job, cons
     rep.finished(Step::publish, subject, {pushed->sha});
     result.stops.push_back(StopResult{step.from, step.to, pushed->sha, false});
 
-    // Step 9, then 10.
+    // Step 9, then 10 (a resumed rollback goes straight to 10b).
     std::string failure;
     bool cancelled = false;
-    auto ci = co_await wait_for_ci(p.ci, pushed->sha, budget.wait(timing.ci_timeout), rep);
-    if (!ci) {
-      cancelled = ci.error().is(core::ErrorKind::cancelled);
-      failure = "CI: " + ci.error().describe();
-    } else if (ci->state != ports::CiState::success) {
-      failure = "CI workflow " + ci->workflow + " of pipeline " + std::to_string(ci->pipeline) + " ended " +
-                ci->state_text;
+    const bool roll_back_now = in_flight && resumed->revert;
+    std::optional<core::Expected<ports::CiOutcome>> ci;
+    if (!roll_back_now) {
+      auto waited = co_await wait_for_ci(p.ci, pushed->sha, budget.wait(timing.ci_timeout), rep);
+      ci = std::move(waited);
+    }
+    if (roll_back_now) {
+      failure = resumed->failure.empty() ? std::string("verification failed before a restart") : resumed->failure;
+    } else if (!*ci) {
+      cancelled = ci->error().is(core::ErrorKind::cancelled);
+      failure = "CI: " + ci->error().describe();
+    } else if ((*ci)->state != ports::CiState::success) {
+      failure = "CI workflow " + (*ci)->workflow + " of pipeline " + std::to_string((*ci)->pipeline) + " ended " +
+                (*ci)->state_text;
     } else if (core::time_left(budget.forward()) < window) {
       failure = "the ceiling leaves " +
                 std::to_string(std::chrono::duration_cast<std::chrono::seconds>(core::time_left(budget.forward()))
@@ -281,7 +355,9 @@ asio::awaitable<void> upgrade(Ports& p, const Context& ctx, const Job& job, cons
     if (cancelled) co_await clear_cancellation();
     RollbackPorts rollback_ports{p.git, p.ci, p.cluster, p.http, p.monitors};
     auto previous = verify_target(located, job, live_tags, timing.rollback_window, timing);
-    auto rolled = co_await roll_back(rollback_ports, pushed->sha, subject, std::move(previous), budget, rep);
+    std::string revert_on_remote = in_flight ? resumed->revert_sha : std::string();
+    auto rolled = co_await roll_back(rollback_ports, pushed->sha, subject, std::move(previous), budget, rep,
+                                     std::move(revert_on_remote));
     result.rollback_commit = rolled.sha;
     if (!rolled.ok) {
       result.outcome = Outcome::critical;
@@ -300,6 +376,31 @@ asio::awaitable<void> upgrade(Ports& p, const Context& ctx, const Job& job, cons
   co_await report(p.notifier, success_text(result, verification), budget.ceiling(), rep, result);
 }
 
+// Where a resumed saga stands on the remote now; nullopt: nothing of it
+// landed, so it starts over.
+asio::awaitable<std::optional<Resumed>> resumed_on_remote(ports::GitClone& git, const Resume& resume,
+                                                          std::string service, core::Deadline deadline) {
+  Resumed r;
+  r.subject = resume.upgrade_subject;
+  r.upgrade_sha = resume.upgrade_sha;
+  r.revert_sha = resume.revert_sha;
+  r.failure = resume.failure;
+  r.revert = resume.point == Resume::Point::reverting || resume.point == Resume::Point::reverted;
+  // Two days: a restart far later than a saga's ceiling still finds its commit.
+  auto recent = co_await git.recent_upgrade(std::move(service), std::chrono::hours(48), deadline);
+  const ports::RecentCommit* newest = recent && *recent ? &**recent : nullptr;
+  if (resume.point == Resume::Point::about_to_push) {
+    if (newest == nullptr || newest->subject != resume.upgrade_subject) co_return std::nullopt;
+    r.upgrade_sha = newest->sha;
+  }
+  if (newest != nullptr && newest->sha == r.upgrade_sha && newest->reverted && r.revert_sha.empty()) {
+    r.revert = true;
+    r.revert_sha = newest->reverted_by;
+    if (r.failure.empty()) r.failure = "the upgrade was reverted before a restart";
+  }
+  co_return r;
+}
+
 }  // namespace
 
 asio::awaitable<Result> run_upgrade(Ports p, Context ctx, Job job, Observer& observer) {
@@ -313,6 +414,14 @@ asio::awaitable<Result> run_upgrade(Ports p, Context ctx, Job job, Observer& obs
   Result result;
   result.to = job.target_tag;
   result.stack = job.image.familiar_name();
+
+  // Resumed with only the final report left: post what was about to go out.
+  if (job.resume && job.resume->point == Resume::Point::report) {
+    result.outcome = job.resume->outcome;
+    result.reason = "resumed after a restart: the final report had not been delivered";
+    co_await report(p.notifier, job.resume->report_text, budget.ceiling(), rep, result);
+    co_return result;
+  }
 
   // Step 1: locate, at the remote tip.
   rep.started(Step::locate, job.image.familiar_name() + ":" + job.target_tag);
@@ -332,6 +441,35 @@ asio::awaitable<Result> run_upgrade(Ports p, Context ctx, Job job, Observer& obs
     }
     const StackLocks::Guard held = std::move(*guard);
     if (waited) located = co_await locate(p.git, ctx.config, job, target, budget.wait(ctx.timing.lookup_timeout));
+    std::optional<Resumed> resumed;
+    if (located && job.resume) {
+      auto on_remote = co_await resumed_on_remote(p.git, *job.resume, located->service(),
+                                                  budget.wait(ctx.timing.lookup_timeout));
+      resumed = std::move(on_remote);
+      rep.progress(Step::locate, resumed ? "resumed after a restart at \"" +
+                                               std::string(to_string(job.resume->point)) + "\""
+                                         : "resumed after a restart: nothing had reached the remote, starting over");
+    }
+    if (resumed) {
+      // Decided again from the files as they were before its commit.
+      auto before = co_await locate(p.git, ctx.config, job, target, budget.wait(ctx.timing.lookup_timeout),
+                                    resumed->upgrade_sha);
+      if (!before || before->findings.references.empty()) {
+        auto e = before ? core::make_error(core::ErrorKind::not_found, "the commit's parent names no " +
+                                                                           job.image.familiar_name(),
+                                           "saga", "resume")
+                        : before.error();
+        rep.failed(Step::locate, e);
+        result.outcome = Outcome::critical;
+        result.reason = "resumed after a restart, " + resumed->upgrade_sha + " is pushed but " + e.describe();
+        result.stops.push_back(StopResult{"", job.target_tag, resumed->upgrade_sha, false});
+        co_await report(p.notifier, critical_text(result, "not attempted: the commit could not be read again"),
+                        budget.ceiling(), rep, result);
+        co_return result;
+      }
+      co_await upgrade(p, ctx, job, *before, budget, rep, result, &*resumed);
+      co_return result;
+    }
     if (located && !settled_locally(*located, result)) {
       co_await upgrade(p, ctx, job, *located, budget, rep, result);
       co_return result;
@@ -362,6 +500,26 @@ std::string_view to_string(Outcome outcome) noexcept {
     case Outcome::failed: return "failed";
   }
   return "failed";
+}
+
+std::optional<Outcome> outcome_named(std::string_view name) noexcept {
+  for (const auto o : {Outcome::upgraded, Outcome::already_current, Outcome::refused, Outcome::not_referenced,
+                       Outcome::bad_input, Outcome::aborted, Outcome::rolled_back, Outcome::critical,
+                       Outcome::cancelled, Outcome::failed}) {
+    if (to_string(o) == name) return o;
+  }
+  return std::nullopt;
+}
+
+std::string_view to_string(Resume::Point point) noexcept {
+  switch (point) {
+    case Resume::Point::about_to_push: return "about to push";
+    case Resume::Point::pushed: return "pushed";
+    case Resume::Point::reverting: return "reverting";
+    case Resume::Point::reverted: return "reverted";
+    case Resume::Point::report: return "report";
+  }
+  return "resume";
 }
 
 int exit_code(Outcome outcome) noexcept {
@@ -417,6 +575,7 @@ std::string_view to_string(EventKind kind) noexcept {
     case EventKind::pushed: return "pushed";
     case EventKind::report_sent: return "report sent";
     case EventKind::report_failed: return "report failed";
+    case EventKind::about_to_report: return "about to report";
   }
   return "event";
 }

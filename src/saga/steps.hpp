@@ -37,8 +37,10 @@ struct EditTarget {
   std::optional<std::string> chart_version;
 };
 
+// With `before`: the files as they were before that commit (a resumed saga).
 boost::asio::awaitable<core::Expected<Located>> locate(ports::GitClone& git, const config::UpgradeConfig& config,
-                                                       const Job& job, EditTarget target, core::Deadline deadline);
+                                                       const Job& job, EditTarget target, core::Deadline deadline,
+                                                       std::string before = {});
 
 // Steps 2-4 and the messages: the same decision `plan` shows.
 boost::asio::awaitable<core::Expected<plan::Decision>> decide(Decider& decider, const Located& located,
@@ -104,8 +106,10 @@ struct RollbackPorts {
   ports::HttpHealth& http;
   ports::Monitors& monitors;
 };
+// `pushed_revert`: the revert is already on the remote (a resumed saga); only CI and verification remain.
 boost::asio::awaitable<RolledBack> roll_back(RollbackPorts ports, std::string upgrade_sha, std::string subject,
-                                             VerifyTarget previous, const Budget& budget, Reporter& reporter);
+                                             VerifyTarget previous, const Budget& budget, Reporter& reporter,
+                                             std::string pushed_revert = {});
 
 // Step 11 (and 5): one Slack message. Never fails the saga: a failure is
 // recorded in the result and the observer, logged by the caller.

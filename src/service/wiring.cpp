@@ -2,6 +2,7 @@
 
 #include "service/plan_decider.hpp"
 #include "upgrade_agent/adapters/git/async_repository.hpp"
+#include "upgrade_agent/adapters/git/error.hpp"
 #include "upgrade_agent/adapters/git/clone.hpp"
 #include "upgrade_agent/adapters/git/options.hpp"
 #include "upgrade_agent/adapters/health/health.hpp"
@@ -86,6 +87,24 @@ asio::awaitable<core::Expected<void>> Wiring::connect() {
 saga::Ports Wiring::ports() {
   auto& m = *impl_;
   return saga::Ports{*m.git, *m.ci, *m.cluster, *m.health, *m.monitors, *m.notifier, *m.decider, m.pool, m.locks};
+}
+
+runtime::BlockingPool& Wiring::pool() { return impl_->pool; }
+
+asio::awaitable<core::Expected<std::vector<std::string>>> Wiring::recover_clone(
+    std::vector<std::string> own_subjects) {
+  std::vector<std::string> dropped;
+  std::optional<core::Error> problem;
+  std::function<void(adapters::git::Repository&)> work = [&](adapters::git::Repository& repo) {
+    try {
+      dropped = repo.recover(own_subjects, core::Clock::now() + std::chrono::minutes(2));
+    } catch (const adapters::git::GitError& e) {
+      problem = adapters::git::to_error(e);
+    }
+  };
+  co_await impl_->repository->with_repository(std::move(work));
+  if (problem) co_return *problem;
+  co_return dropped;
 }
 
 saga::Context Wiring::context() const {

@@ -96,6 +96,7 @@ Checkpoint checkpoint_of(const saga::Event& event, TimePoint at) {
   c.detail = event.detail;
   c.sha = event.sha;
   c.evidence = event.evidence;
+  c.outcome = event.outcome;
   if (event.kind == saga::EventKind::failed || event.kind == saga::EventKind::report_failed) {
     c.error = event.error.describe();
   }
@@ -179,7 +180,7 @@ struct Journal::Impl {
 
   core::Expected<std::vector<Checkpoint>> checkpoints(RequestId id, const std::string& operation) {
     auto s = prepare(
-        "SELECT seq, step, kind, detail, sha, evidence, error, at FROM checkpoints WHERE request_id = ?1 "
+        "SELECT seq, step, kind, detail, sha, evidence, error, at, outcome FROM checkpoints WHERE request_id = ?1 "
         "ORDER BY seq",
         operation);
     if (!s) return s.error();
@@ -206,6 +207,7 @@ struct Journal::Impl {
       c.evidence = split_evidence(s->text(5));
       c.error = s->text(6);
       c.at = from_ms(s->int64(7));
+      c.outcome = s->text(8);
       out.push_back(std::move(c));
     }
     return out;
@@ -475,8 +477,8 @@ core::Expected<void> Journal::append(RequestId id, const std::vector<Checkpoint>
   if (!row) return row.error();
   std::int64_t seq = *row ? last->int64(0) : 0;
   auto add = impl_->prepare(
-      "INSERT INTO checkpoints (request_id, seq, step, kind, detail, sha, evidence, error, at) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+      "INSERT INTO checkpoints (request_id, seq, step, kind, detail, sha, evidence, error, at, outcome) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
       op);
   if (!add) return add.error();
   for (const auto& c : checkpoints) {
@@ -485,7 +487,8 @@ core::Expected<void> Journal::append(RequestId id, const std::vector<Checkpoint>
         .bind(6, c.sha)
         .bind(7, join_evidence(c.evidence))
         .bind(8, c.error)
-        .bind(9, to_ms(c.at));
+        .bind(9, to_ms(c.at))
+        .bind(10, c.outcome);
     auto ran = add->run();
     if (!ran) return ran.error();
     auto reset = add->reset();

@@ -21,7 +21,7 @@ constexpr std::array<std::pair<Step, std::string_view>, 9> kSteps{{
     {Step::report, "report"},
 }};
 
-constexpr std::array<std::pair<EventKind, std::string_view>, 8> kKinds{{
+constexpr std::array<std::pair<EventKind, std::string_view>, 9> kKinds{{
     {EventKind::started, "started"},
     {EventKind::progress, "progress"},
     {EventKind::finished, "finished"},
@@ -30,6 +30,7 @@ constexpr std::array<std::pair<EventKind, std::string_view>, 8> kKinds{{
     {EventKind::pushed, "pushed"},
     {EventKind::report_sent, "report_sent"},
     {EventKind::report_failed, "report_failed"},
+    {EventKind::about_to_report, "about_to_report"},
 }};
 
 template <class E, std::size_t N>

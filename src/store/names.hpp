@@ -10,8 +10,6 @@
 
 namespace ua::store {
 
-std::string_view stored_name(saga::Step step) noexcept;
-std::string_view stored_name(saga::EventKind kind) noexcept;
 std::optional<saga::Step> parse_step(std::string_view name) noexcept;
 std::optional<saga::EventKind> parse_kind(std::string_view name) noexcept;
 std::optional<RequestState> parse_state(std::string_view name) noexcept;

@@ -17,7 +17,13 @@ Resume resume_point(const std::vector<Checkpoint>& checkpoints) {
         r.point = ResumePoint::about_to_push;
         r.step = c.step;
         r.subject = c.detail;
+        if (c.step == Step::publish) r.upgrade_subject = c.detail;
         if (c.step == Step::roll_back && !c.sha.empty()) r.upgrade_sha = c.sha;
+        break;
+      case EventKind::about_to_report:
+        r.point = ResumePoint::report_not_sent;
+        r.report_text = c.detail;
+        r.outcome = c.outcome;
         break;
       case EventKind::pushed:
         r.step = c.step;
@@ -34,6 +40,7 @@ Resume resume_point(const std::vector<Checkpoint>& checkpoints) {
         if (c.step == Step::roll_back) r.point = ResumePoint::report_not_sent;
         break;
       case EventKind::failed:
+        if (c.step == Step::wait_for_ci || c.step == Step::verify) r.failure = c.error.empty() ? c.detail : c.error;
         // A failed rollback is the CRITICAL report; a push that failed (and,
         // as the saga checked, did not land) leaves only the report too.
         if (c.step == Step::roll_back ||
@@ -53,6 +60,48 @@ Resume resume_point(const std::vector<Checkpoint>& checkpoints) {
     }
   }
   return r;
+}
+
+std::optional<saga::Resume> saga_resume(const Resume& r) {
+  using Point = saga::Resume::Point;
+  saga::Resume out;
+  out.upgrade_subject = r.upgrade_subject;
+  out.upgrade_sha = r.upgrade_sha;
+  out.revert_sha = r.revert_sha;
+  out.failure = r.failure;
+  switch (r.point) {
+    case ResumePoint::not_yet_pushed:
+    case ResumePoint::report_sent:
+      return std::nullopt;
+    case ResumePoint::about_to_push:
+      out.point = r.step == saga::Step::roll_back ? Point::reverting : Point::about_to_push;
+      return out;
+    case ResumePoint::pushed:
+      out.point = Point::pushed;
+      return out;
+    case ResumePoint::rolled_back_unverified:
+      out.point = Point::reverted;
+      return out;
+    case ResumePoint::report_not_sent:
+      if (!r.report_text.empty()) {
+        out.point = Point::report;
+        out.report_text = r.report_text;
+        out.outcome = saga::outcome_named(r.outcome).value_or(saga::Outcome::failed);
+        return out;
+      }
+      // Settled but the report's text was never recorded: confirm the revert
+      // again (its report follows), push it again, or start over.
+      if (!r.revert_sha.empty()) {
+        out.point = Point::reverted;
+        return out;
+      }
+      if (!r.upgrade_sha.empty()) {
+        out.point = Point::reverting;
+        return out;
+      }
+      return std::nullopt;
+  }
+  return std::nullopt;
 }
 
 std::string_view to_string(ResumePoint point) noexcept {

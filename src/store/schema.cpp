@@ -59,7 +59,13 @@ CREATE TABLE starts (
 CREATE INDEX starts_by_time ON starts(at);
 )sql";
 
-constexpr std::array<const char*, kSchemaVersion> kMigrations{kV1, kV2};
+// Version 3: the outcome a final report tells, so a restart can post it or
+// record it without running the saga again.
+constexpr const char* kV3 = R"sql(
+ALTER TABLE checkpoints ADD COLUMN outcome TEXT NOT NULL DEFAULT '';
+)sql";
+
+constexpr std::array<const char*, kSchemaVersion> kMigrations{kV1, kV2, kV3};
 
 }  // namespace
 

@@ -49,6 +49,10 @@ class MeasuredClone final : public ports::GitClone {
     --in_flight;
     co_return std::move(*out);
   }
+  asio::awaitable<core::Expected<std::string>> inspect_before(std::string commit, ports::WorktreeFn read,
+                                                              core::Deadline deadline) override {
+    return inner_.inspect_before(std::move(commit), std::move(read), deadline);
+  }
   asio::awaitable<core::Expected<ports::Pushed>> publish(ports::Publish request, core::Deadline deadline) override {
     return inner_.publish(std::move(request), deadline);
   }

@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -162,6 +163,22 @@ class BackgroundChild {
       const ssize_t n = ::read(out_, buf, sizeof buf);
       if (n <= 0) return std::nullopt;
       buffer_.append(buf, static_cast<std::size_t>(n));
+    }
+  }
+
+  // Waits up to `timeout_ms` for the program to end by itself; its wait
+  // status (WIFEXITED, WTERMSIG...), or nullopt while it still runs.
+  std::optional<int> wait_exit(int timeout_ms) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    for (;;) {
+      int status = 0;
+      const pid_t done = ::waitpid(pid_, &status, WNOHANG);
+      if (done == pid_) {
+        pid_ = -1;
+        return status;
+      }
+      if (std::chrono::steady_clock::now() >= until) return std::nullopt;
+      ::usleep(20000);
     }
   }
 

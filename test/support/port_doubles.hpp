@@ -126,6 +126,36 @@ class FakeClone final : public ports::GitClone {
     co_return tip();
   }
 
+  // The folder as it was before `commit`: a copy with that commit and every
+  // later one undone.
+  asio::awaitable<core::Expected<std::string>> inspect_before(std::string commit, ports::WorktreeFn read,
+                                                              core::Deadline /*deadline*/) override {
+    ++inspections;
+    const auto at = std::find_if(commits.begin(), commits.end(), [&](const Commit& c) { return c.sha == commit; });
+    if (at == commits.end()) {
+      co_return core::make_error(core::ErrorKind::not_found, "no commit " + commit, "git", "inspect before");
+    }
+    const auto copy = dir_.parent_path() / (dir_.filename().string() + "-before");
+    std::filesystem::remove_all(copy);
+    std::filesystem::copy(dir_, copy, std::filesystem::copy_options::recursive);
+    for (auto it = commits.end(); it != at;) {
+      --it;
+      for (const auto& [p, text] : it->before) write_file(copy / p, text);
+    }
+    std::exception_ptr thrown;
+    auto work = [&read, &copy, &thrown] {
+      try {
+        read(copy);
+      } catch (...) {
+        thrown = std::current_exception();
+      }
+    };
+    co_await runtime::offload(pool_, work);
+    std::filesystem::remove_all(copy);
+    if (thrown) co_return core::make_error(core::ErrorKind::internal, "reader threw", "git", "inspect before");
+    co_return at == commits.begin() ? std::string(40, '0') : std::prev(at)->sha;
+  }
+
   asio::awaitable<core::Expected<ports::Pushed>> publish(ports::Publish request, core::Deadline deadline) override {
     auto waited2 = co_await stall(delay, deadline, "git");
     if (waited2) co_return *waited2;
@@ -198,7 +228,9 @@ class FakeClone final : public ports::GitClone {
       rc.subject = it->message.substr(0, it->message.find('\n'));
       rc.message = it->message;
       rc.time = it->time;
-      rc.reverted = std::any_of(commits.begin(), commits.end(), [&](const Commit& c) { return c.reverts == it->sha; });
+      const auto by = std::find_if(commits.begin(), commits.end(), [&](const Commit& c) { return c.reverts == it->sha; });
+      rc.reverted = by != commits.end();
+      if (rc.reverted) rc.reverted_by = by->sha;
       co_return std::optional<ports::RecentCommit>(rc);
     }
     co_return std::optional<ports::RecentCommit>{};

@@ -38,7 +38,8 @@ struct RecentCommit {
   std::string subject;
   std::string message;
   std::chrono::system_clock::time_point time;
-  bool reverted = false;  // a newer commit says "This reverts commit <sha>"
+  bool reverted = false;    // a newer commit says "This reverts commit <sha>"
+  std::string reverted_by;  // that commit's SHA
 };
 
 class GitClone {
@@ -48,6 +49,11 @@ class GitClone {
   // worktree (locating references); returns the tip's SHA. Refused when the
   // clone holds someone's work.
   virtual boost::asio::awaitable<core::Expected<std::string>> inspect(WorktreeFn read, core::Deadline deadline) = 0;
+  // Runs `read` on the files of the first parent of the full SHA `commit`
+  // (the Terraform as it was before that upgrade, for a saga resumed after a
+  // crash), without moving the clone; returns the parent's SHA.
+  virtual boost::asio::awaitable<core::Expected<std::string>> inspect_before(std::string commit, WorktreeFn read,
+                                                                          core::Deadline deadline) = 0;
   // Sync, edit, commit, push (re-applied on a moved remote, at most 3 pushes).
   // Errors: conflict (retries exhausted), refused (hook, protection, CI skip
   // directive), unavailable/timeout (transport: the remote may have the commit).

@@ -29,6 +29,7 @@ enum class EventKind {
   pushed,         // the remote took it: sha set
   report_sent,    // a Slack report was delivered: detail holds its first line
   report_failed,  // a report could not be delivered (error set); the saga goes on
+  about_to_report,  // the final report is about to be posted: detail holds its whole text, outcome what it tells
 };
 std::string_view to_string(EventKind kind) noexcept;
 
@@ -41,6 +42,7 @@ struct Event {
   std::string sha;     // pushed / about-to-push revert target
   std::vector<std::string> evidence;
   core::Error error;   // failed / report_failed
+  std::string outcome;  // about_to_report: saga::to_string(Outcome) of the saga's end
   core::Clock::time_point at = core::Clock::now();
   core::Clock::duration time_left{};  // before the ceiling
 };

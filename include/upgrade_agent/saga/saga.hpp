@@ -39,12 +39,50 @@ namespace ua::saga {
 
 using Duration = std::chrono::milliseconds;
 
+enum class Outcome {
+  upgraded,         // every stop committed, applied and verified
+  already_current,  // nothing to do (a follow-up finds its image at the target)
+  refused,          // policy said no
+  not_referenced,   // no Terraform names the image
+  bad_input,        // the request or the repository is wrong
+  aborted,          // stopped before any commit (backup failed, publish refused)
+  rolled_back,      // a stop failed and was reverted, and the revert verified
+  critical,         // the rollback failed too: a person must step in
+  cancelled,        // asked to stop
+  failed,           // an outside system failed before anything was pushed
+};
+std::string_view to_string(Outcome outcome) noexcept;
+std::optional<Outcome> outcome_named(std::string_view name) noexcept;  // the inverse of to_string
+
+// Where a saga that a previous process left unfinished stands (the daemon
+// reads it from its journal). The saga goes on from there instead of starting
+// over, so a restart never pushes an upgrade twice and never leaves a pushed
+// one unverified.
+struct Resume {
+  enum class Point {
+    about_to_push,  // the commit `upgrade_subject` may have landed: look on the remote, else start over
+    pushed,         // `upgrade_sha` is on the remote: wait for its CI, verify, roll back if it fails
+    reverting,      // `upgrade_sha` was being reverted: look for the revert on the remote, else revert it
+    reverted,       // `revert_sha` is on the remote: wait for its CI and verify the old version
+    report,         // only the final report is left: post `report_text`
+  };
+  Point point = Point::about_to_push;
+  std::string upgrade_subject;
+  std::string upgrade_sha;
+  std::string revert_sha;
+  std::string failure;                // reverting, reverted: why the upgrade was rolled back
+  std::string report_text;            // report
+  Outcome outcome = Outcome::failed;  // report: what it tells
+};
+std::string_view to_string(Resume::Point point) noexcept;
+
 // One upgrade request.
 struct Job {
   std::string id;          // for logs and the journal
   core::ImageRef image;    // without tag
   std::string target_tag;  // the tag asked for
   std::string hub_link;    // where DIUN saw it, for the report
+  std::optional<Resume> resume;
 };
 
 struct Timing {
@@ -85,20 +123,6 @@ struct Ports {
   runtime::BlockingPool& pool;  // scanning the worktree
   StackLocks& locks;            // one saga per stack
 };
-
-enum class Outcome {
-  upgraded,         // every stop committed, applied and verified
-  already_current,  // nothing to do (a follow-up finds its image at the target)
-  refused,          // policy said no
-  not_referenced,   // no Terraform names the image
-  bad_input,        // the request or the repository is wrong
-  aborted,          // stopped before any commit (backup failed, publish refused)
-  rolled_back,      // a stop failed and was reverted, and the revert verified
-  critical,         // the rollback failed too: a person must step in
-  cancelled,        // asked to stop
-  failed,           // an outside system failed before anything was pushed
-};
-std::string_view to_string(Outcome outcome) noexcept;
 
 struct StopResult {
   std::string from;

@@ -7,11 +7,17 @@
 
 #include <memory>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "upgrade_agent/config/settings.hpp"
 #include "upgrade_agent/config/upgrade_config.hpp"
 #include "upgrade_agent/core/expected.hpp"
 #include "upgrade_agent/saga/saga.hpp"
+
+namespace ua::runtime {
+class BlockingPool;
+}
 
 namespace ua::service {
 
@@ -31,6 +37,11 @@ class Wiring {
   boost::asio::awaitable<core::Expected<void>> connect();
   // The ports, after connect().
   saga::Ports ports();
+  runtime::BlockingPool& pool();
+  // After a crash, before any saga runs: the clone back on the remote tip
+  // (see adapters::git::Repository::recover); returns the commits dropped.
+  boost::asio::awaitable<core::Expected<std::vector<std::string>>> recover_clone(
+      std::vector<std::string> own_subjects);
   saga::Context context() const;
 
   struct Impl;

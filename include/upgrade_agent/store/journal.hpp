@@ -23,6 +23,7 @@
 #include "upgrade_agent/config/settings.hpp"
 #include "upgrade_agent/core/expected.hpp"
 #include "upgrade_agent/saga/events.hpp"
+#include "upgrade_agent/saga/saga.hpp"
 
 namespace ua::store {
 
@@ -32,7 +33,7 @@ using RequestId = std::int64_t;
 // "2026-12-02T14:28:04Z" (UTC, whole seconds), as in messages and the API.
 std::string format_time(TimePoint at);
 
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 inline constexpr const char* kJournalFile = "journal.sqlite3";
 // <state_dir>/journal.sqlite3
 std::filesystem::path journal_path(const std::filesystem::path& state_dir);
@@ -88,6 +89,11 @@ struct Admission {
   std::optional<Hold> hold;
 };
 
+// The names the journal (and the API) uses for steps and event kinds
+// ("publish", "about_to_push"): part of the file format, never the display names.
+std::string_view stored_name(saga::Step step) noexcept;
+std::string_view stored_name(saga::EventKind kind) noexcept;
+
 // One saga event as journalled. `seq` orders a request's checkpoints.
 struct Checkpoint {
   std::int64_t seq = 0;
@@ -97,6 +103,7 @@ struct Checkpoint {
   std::string sha;
   std::vector<std::string> evidence;
   std::string error;  // Error::describe() for failed / report_failed
+  std::string outcome;  // about_to_report: saga::to_string(Outcome)
   TimePoint at;
 };
 Checkpoint checkpoint_of(const saga::Event& event, TimePoint at);
@@ -116,10 +123,17 @@ struct Resume {
   ResumePoint point = ResumePoint::not_yet_pushed;
   saga::Step step = saga::Step::locate;  // about_to_push: publish (the upgrade) or roll_back (the revert)
   std::string subject;                   // about_to_push: the commit's subject
+  std::string upgrade_subject;           // the last upgrade commit announced
   std::string upgrade_sha;               // the last upgrade commit pushed (the revert's target)
   std::string revert_sha;
+  std::string failure;      // the last failed check or wait, for the rollback's report
+  std::string report_text;  // the final report last announced (about_to_report)
+  std::string outcome;      // what it tells
   std::int64_t last_seq = 0;  // 0: no checkpoint at all
 };
+// What the saga needs to go on from `resume` (nullopt: start over, or, for
+// report_sent, nothing left to run).
+std::optional<saga::Resume> saga_resume(const Resume& resume);
 // Pure: the resume point of a saga whose checkpoints, in order, are `checkpoints`.
 Resume resume_point(const std::vector<Checkpoint>& checkpoints);
 

@@ -3,6 +3,10 @@
 #include <boost/asio/error.hpp>
 #include <boost/system/system_error.hpp>
 
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
 #include <stdexcept>
 #include <utility>
 
@@ -43,6 +47,29 @@ asio::awaitable<core::Expected<T>> expected_of(asio::awaitable<T> op, std::strin
   co_return std::move(*error);
 }
 
+// A private folder under the system's temporary directory, removed with
+// everything in it when the scope ends.
+class ScratchFolder {
+ public:
+  explicit ScratchFolder(const std::string& prefix) {
+    std::string pattern = (std::filesystem::temp_directory_path() / (prefix + "XXXXXX")).string();
+    if (::mkdtemp(pattern.data()) == nullptr) {
+      throw std::runtime_error("cannot make a temporary folder: " + std::string(std::strerror(errno)));
+    }
+    path_ = pattern;
+  }
+  ~ScratchFolder() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  ScratchFolder(const ScratchFolder&) = delete;
+  ScratchFolder& operator=(const ScratchFolder&) = delete;
+  [[nodiscard]] const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
 ports::Pushed to_port(const PushResult& result) {
   ports::Pushed pushed;
   pushed.sha = result.sha;
@@ -65,6 +92,23 @@ asio::awaitable<core::Expected<std::string>> GitCloneAdapter::inspect(ports::Wor
   auto done = co_await expected_of(std::move(job), "inspect");
   if (!done) co_return done.error();
   co_return tip;
+}
+
+asio::awaitable<core::Expected<std::string>> GitCloneAdapter::inspect_before(std::string commit,
+                                                                             ports::WorktreeFn read,
+                                                                             core::Deadline deadline) {
+  std::string parent;
+  std::function<void(Repository&)> work = [&parent, commit = std::move(commit), read = std::move(read),
+                                            deadline](Repository& repo) {
+    repo.fetch(deadline);
+    const ScratchFolder scratch("upgrade-agent-before-");
+    parent = repo.export_parent(commit, scratch.path());
+    read(scratch.path());
+  };
+  auto job = repository_.with_repository(std::move(work));
+  auto done = co_await expected_of(std::move(job), "inspect before");
+  if (!done) co_return done.error();
+  co_return parent;
 }
 
 asio::awaitable<core::Expected<ports::Pushed>> GitCloneAdapter::publish(ports::Publish request,
@@ -106,6 +150,7 @@ asio::awaitable<core::Expected<std::optional<ports::RecentCommit>>> GitCloneAdap
     commit.message = found->commit.message;
     commit.time = found->commit.time;
     commit.reverted = found->reverted;
+    commit.reverted_by = found->reverted_by;
     recent = std::move(commit);
   }
   co_return recent;

@@ -1,10 +1,12 @@
 #include "upgrade_agent/adapters/git/repository.hpp"
 #include "upgrade_agent/core/text.hpp"
+#include "upgrade_agent/runtime/crash_point.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <cctype>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -473,6 +475,7 @@ struct Repository::Impl {
       fail(ErrorKind::invalid_input, "commit",
            "the edit changed paths the commit does not include: " + join_limited(left));
     }
+    runtime::crash_point("git.committed");
     return sha;
   }
 
@@ -756,7 +759,7 @@ std::optional<RecentUpgrade> Repository::find_recent_upgrade(std::string_view st
   impl_->check(git_revwalk_new(walk.out(), impl_->repo.get()), "history");
   impl_->check(git_revwalk_sorting(walk.get(), GIT_SORT_TIME), "history");
   impl_->check(git_revwalk_push(walk.get(), &*tip), "history");
-  std::set<std::string> reverted;  // SHAs named by "This reverts commit <sha>" in newer commits
+  std::map<std::string, std::string> reverted;  // SHA named by "This reverts commit <sha>" -> the newer commit
   git_oid oid;
   for (std::size_t seen = 0; seen < kMaxHistoryWalk && git_revwalk_next(&oid, walk.get()) == 0; ++seen) {
     const auto commit = impl_->lookup_commit(oid, "history");
@@ -764,14 +767,70 @@ std::optional<RecentUpgrade> Repository::find_recent_upgrade(std::string_view st
     auto info = impl_->info_of(commit);
     for (std::size_t at = info.message.find("This reverts commit "); at != std::string::npos;
          at = info.message.find("This reverts commit ", at + 1)) {
-      reverted.insert(lower(info.message.substr(at + 20, GIT_OID_HEXSZ)));
+      reverted.emplace(lower(info.message.substr(at + 20, GIT_OID_HEXSZ)), info.sha);
     }
     if (info.subject.starts_with(prefix)) {
-      const bool was_reverted = reverted.contains(info.sha);
-      return RecentUpgrade{std::move(info), was_reverted};
+      const auto by = reverted.find(info.sha);
+      const bool was_reverted = by != reverted.end();
+      std::string reverted_by = was_reverted ? by->second : std::string();
+      return RecentUpgrade{std::move(info), was_reverted, std::move(reverted_by)};
     }
   }
   return std::nullopt;
+}
+
+std::string Repository::export_parent(std::string_view sha, const std::filesystem::path& dir) {
+  if (!is_full_sha(sha)) impl_->fail(ErrorKind::invalid_input, "export", "'" + std::string(sha) + "' is not a full SHA");
+  git_oid oid;
+  impl_->check(git_oid_fromstrn(&oid, sha.data(), sha.size()), "export");
+  const auto commit = impl_->lookup_commit(oid, "export");
+  if (git_commit_parentcount(commit.get()) == 0) {
+    impl_->fail(ErrorKind::not_found, "export", "commit " + std::string(sha.substr(0, 12)) + " has no parent");
+  }
+  CommitHandle parent;
+  impl_->check(git_commit_parent(parent.out(), commit.get(), 0), "export");
+  const auto tree = impl_->tree_of(parent, "export");
+  const std::string target = dir.string();
+  git_checkout_options checkout = GIT_CHECKOUT_OPTIONS_INIT;
+  // Into another folder, without the clone's index: the clone stays as it is.
+  checkout.checkout_strategy = GIT_CHECKOUT_FORCE | GIT_CHECKOUT_DONT_UPDATE_INDEX;
+  checkout.target_directory = target.c_str();
+  impl_->check(git_checkout_tree(impl_->repo.get(), reinterpret_cast<const git_object*>(tree.get()), &checkout),
+               "export");
+  return oid_hex(*git_commit_id(parent.get()));
+}
+
+std::vector<std::string> Repository::recover(const std::vector<std::string>& own_subjects,
+                                             std::optional<Deadline> deadline) {
+  // A process killed inside libgit2 leaves its lock files; the caller owns the
+  // clone (one daemon per state directory), so nobody else holds them.
+  const std::filesystem::path gitdir = git_repository_path(impl_->repo.get());
+  for (const auto& lock : {std::string("index.lock"), std::string("HEAD.lock"), std::string("ORIG_HEAD.lock"),
+                           "refs/heads/" + impl_->options.branch + ".lock"}) {
+    std::error_code ignored;
+    if (std::filesystem::remove(gitdir / lock, ignored)) spdlog::warn("git: removed the stale {}", lock);
+  }
+  const auto tip = impl_->fetch(Impl::overall(deadline));
+  impl_->ensure_on_branch("recover");
+  const std::set<std::string> own(own_subjects.begin(), own_subjects.end());
+  std::vector<std::string> unknown;
+  std::vector<std::string> dropped;
+  for (const auto& oid : impl_->local_only_commits(tip)) {
+    const auto subject = impl_->summary_of(oid);
+    if (own.contains(subject)) {
+      dropped.push_back(oid_hex(oid));
+    } else {
+      unknown.push_back(short_hex(oid) + " \"" + subject + "\"");
+    }
+  }
+  if (!unknown.empty()) {
+    impl_->fail(ErrorKind::refused, "recover",
+                impl_->local_ref + " has commits " + impl_->tracking_ref +
+                    " lacks that no unfinished upgrade was about to push: " + join_limited(unknown));
+  }
+  git_repository_state_cleanup(impl_->repo.get());
+  impl_->reset_hard(tip, true);
+  return dropped;
 }
 
 std::optional<std::string> Repository::read_file_at_tip(std::string_view path) const {

@@ -17,6 +17,8 @@ class GitCloneAdapter final : public ports::GitClone {
   explicit GitCloneAdapter(AsyncRepository& repository) : repository_(repository) {}
 
   boost::asio::awaitable<core::Expected<std::string>> inspect(ports::WorktreeFn read, core::Deadline deadline) override;
+  boost::asio::awaitable<core::Expected<std::string>> inspect_before(std::string commit, ports::WorktreeFn read,
+                                                                  core::Deadline deadline) override;
   boost::asio::awaitable<core::Expected<ports::Pushed>> publish(ports::Publish request,
                                                                 core::Deadline deadline) override;
   boost::asio::awaitable<core::Expected<ports::Pushed>> revert(std::string sha, std::string message,

@@ -62,7 +62,8 @@ struct PublishRequest {
 
 struct RecentUpgrade {
   CommitInfo commit;
-  bool reverted = false;  // a newer commit in the window says "This reverts commit <sha>"
+  bool reverted = false;    // a newer commit in the window says "This reverts commit <sha>"
+  std::string reverted_by;  // that commit's SHA
 };
 
 class Repository {
@@ -136,6 +137,20 @@ class Repository {
   [[nodiscard]] std::optional<RecentUpgrade> find_recent_upgrade(
       std::string_view stack, std::chrono::seconds window,
       std::chrono::system_clock::time_point now = std::chrono::system_clock::now()) const;
+
+  // Writes the files of the first parent of the full SHA `sha` into `dir`
+  // (an empty folder), leaving the clone's branch, index and working tree
+  // alone; returns the parent's SHA. A resumed saga reads the Terraform as it
+  // was before its own commit this way.
+  std::string export_parent(std::string_view sha, const std::filesystem::path& dir);
+
+  // After a crash: puts the local branch, index and working tree back on the
+  // fetched remote tip, dropping stale lock files, changes and untracked files,
+  // but only if every local commit the remote lacks has a subject in
+  // `own_subjects` (what the journal says the dead process was about to push);
+  // otherwise refused, naming the commits. Returns the commits dropped.
+  std::vector<std::string> recover(const std::vector<std::string>& own_subjects,
+                                   std::optional<Deadline> deadline = {});
 
   // A file's bytes at the fetched remote tip; nothing if the path is absent.
   [[nodiscard]] std::optional<std::string> read_file_at_tip(std::string_view path) const;
