@@ -64,8 +64,16 @@ asio::awaitable<core::Expected<BackupDone>> back_up(ports::Cluster& cluster, con
   reporter.progress(Step::backup, "creating job " + job.job_name + " from cronjob/" + job.cronjob + " in " +
                                       job.namespace_name);
   auto created = co_await cluster.create_backup_job(job, deadline);
-  if (!created) co_return created.error();
-  reporter.progress(Step::backup, "job " + job.job_name + " created; waiting for it to complete");
+  if (!created && created.error().is(core::ErrorKind::conflict)) {
+    // The name is the stack and the second: only this agent's own earlier
+    // attempt (a saga restarted within that second) can hold it. Its backup
+    // is as good as a new one.
+    reporter.progress(Step::backup, "job " + job.job_name + " exists already (an earlier attempt); waiting for it");
+  } else if (!created) {
+    co_return created.error();
+  } else {
+    reporter.progress(Step::backup, "job " + job.job_name + " created; waiting for it to complete");
+  }
   auto outcome = co_await cluster.wait_for_job(job, deadline);
   if (!outcome) co_return outcome.error();
   if (outcome->state != ports::JobState::complete) {

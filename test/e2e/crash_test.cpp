@@ -35,14 +35,13 @@ struct CrashCase {
 std::ostream& operator<<(std::ostream& out, const CrashCase& c) { return out << c.scenario << " @ " << c.point; }
 
 std::vector<std::string> serve_env(World& world, const std::string& state_dir) {
+  std::map<std::string, std::string> settings(world.sandbox().settings().begin(), world.sandbox().settings().end());
+  settings["UPGRADE_AGENT_STATE_DIR"] = state_dir;
+  settings["UPGRADE_AGENT_WEBHOOK_TOKEN"] = "crash-test-token";
+  settings["UPGRADE_AGENT_VERIFY_WINDOW_SAFE"] = "1500ms";
+  settings["UPGRADE_AGENT_CEILING"] = "90s";
   std::vector<std::string> env;
-  for (const auto& [name, value] : world.sandbox().settings()) env.push_back(name + "=" + value);
-  env.emplace_back("UPGRADE_AGENT_STATE_DIR=" + state_dir);
-  env.emplace_back("UPGRADE_AGENT_WEBHOOK_TOKEN=crash-test-token");
-  env.emplace_back("UPGRADE_AGENT_CHECK_INTERVAL=300ms");
-  env.emplace_back("UPGRADE_AGENT_CI_POLL_INTERVAL=200ms");
-  env.emplace_back("UPGRADE_AGENT_VERIFY_WINDOW_SAFE=1500ms");
-  env.emplace_back("UPGRADE_AGENT_CEILING=90s");
+  for (const auto& [name, value] : settings) env.push_back(name + "=" + value);
   return env;
 }
 
