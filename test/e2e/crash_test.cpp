@@ -145,6 +145,55 @@ BOOST_AUTO_TEST_CASE(serve_killed_at_each_checkpoint_finishes_the_saga_once) {
   }
 }
 
+// SIGTERM in the middle of the verification window: serve exits 0 within
+// 10 s, the saga stays unfinished in the journal, and the next start
+// finishes it.
+BOOST_AUTO_TEST_CASE(sigterm_stops_at_a_checkpoint_within_ten_seconds_and_the_next_start_resumes) {
+  World world("healthy");
+  ScratchDir state_dir("ua-drain-state-");
+  const auto journal_file = store::journal_path(state_dir.path());
+  store::RequestId id = 0;
+  {
+    auto journal = store::Journal::open(journal_file);
+    BOOST_REQUIRE(journal);
+    store::NewRequest request;
+    request.target = store::Target{std::string(kImage), kTag};
+    request.source = "api";
+    id = journal->admit(request, std::chrono::system_clock::now())->id;
+  }
+  auto env = serve_env(world, state_dir.path().string());
+  const std::vector<std::string> args{"serve", "--listen", "127.0.0.1:0"};
+  {
+    auto long_window = env;
+    long_window.emplace_back("UPGRADE_AGENT_VERIFY_WINDOW_SAFE=40s");  // the saga is in it when the signal comes
+    std::erase_if(long_window, [](const std::string& e) { return e.starts_with("UPGRADE_AGENT_VERIFY_WINDOW_SAFE=1500"); });
+    BackgroundChild first(UA_BINARY, args, kDrop, long_window);
+    bool waiting = false;
+    for (int i = 0; i < 600 && !waiting; ++i) {
+      std::this_thread::sleep_for(100ms);
+      auto journal = store::Journal::open(journal_file);
+      BOOST_REQUIRE(journal);
+      for (const auto& step : journal->find(id)->steps) {
+        waiting = waiting || (step.step == saga::Step::verify && step.kind == saga::EventKind::started);
+      }
+    }
+    BOOST_REQUIRE_MESSAGE(waiting, "the saga never reached its verification window: " << first.err());
+    const auto asked = std::chrono::steady_clock::now();
+    BOOST_TEST(first.stop(SIGTERM) == 0, first.err());
+    const auto took = std::chrono::duration<double>(std::chrono::steady_clock::now() - asked).count();
+    BOOST_TEST(took < 10.0, took << " s to exit");
+    auto journal = store::Journal::open(journal_file);
+    BOOST_REQUIRE(journal);
+    BOOST_TEST(store::to_string(journal->find(id)->request.state) == "running");
+  }
+  BackgroundChild second(UA_BINARY, args, kDrop, env);
+  const auto done = wait_done(journal_file, id, second);
+  BOOST_TEST(second.stop(SIGTERM) == 0, second.err());
+  BOOST_TEST(done.outcome == "upgraded", done.reason);
+  BOOST_TEST(count_starting(world.agent_subjects(), "upgrade: n8n ") == 1U);
+  BOOST_TEST(count_starting(world.slack(), "[Upgrade Agent] SUCCESS") == 1U);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace

@@ -133,6 +133,71 @@ BOOST_FIXTURE_TEST_CASE(unfinished_lists_running_sagas_with_their_points, Journa
   BOOST_TEST(list->at(1).resume.point == ResumePoint::not_yet_pushed);
 }
 
+BOOST_AUTO_TEST_CASE(the_final_report_is_kept_with_its_outcome_until_it_is_sent) {
+  auto events = through_push();
+  events.push_back(cp(Step::wait_for_ci, EventKind::finished));
+  events.push_back(cp(Step::verify, EventKind::finished));
+  auto announce = cp(Step::report, EventKind::about_to_report, "", "[Upgrade Agent] SUCCESS: *redis* ...");
+  announce.outcome = "upgraded";
+  events.push_back(announce);
+  auto r = store::resume_point(events);
+  BOOST_TEST(r.point == ResumePoint::report_not_sent);
+  BOOST_TEST(r.report_text == "[Upgrade Agent] SUCCESS: *redis* ...");
+  BOOST_TEST(r.outcome == "upgraded");
+  const auto job = store::saga_resume(r);
+  BOOST_REQUIRE(job);
+  BOOST_TEST((job->point == saga::Resume::Point::report));
+  BOOST_TEST(job->report_text == r.report_text);
+  BOOST_TEST((job->outcome == saga::Outcome::upgraded));
+
+  events.push_back(cp(Step::report, EventKind::report_sent));
+  r = store::resume_point(events);
+  BOOST_TEST(r.point == ResumePoint::report_sent);
+  BOOST_TEST(r.outcome == "upgraded");      // what the daemon records without running anything
+  BOOST_TEST(!store::saga_resume(r).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(each_point_maps_to_where_the_saga_goes_on) {
+  using Point = saga::Resume::Point;
+  auto events = through_push();
+  events.pop_back();  // about to push the upgrade
+  auto job = store::saga_resume(store::resume_point(events));
+  BOOST_REQUIRE(job);
+  BOOST_TEST((job->point == Point::about_to_push));
+  BOOST_TEST(job->upgrade_subject == "upgrade: redis 7.4.0 -> 7.4.1");
+
+  events = through_push();
+  job = store::saga_resume(store::resume_point(events));
+  BOOST_REQUIRE(job);
+  BOOST_TEST((job->point == Point::pushed));
+  BOOST_TEST(job->upgrade_sha == "aaa111");
+  BOOST_TEST(job->upgrade_subject == "upgrade: redis 7.4.0 -> 7.4.1");
+
+  auto failed = cp(Step::verify, EventKind::failed);
+  failed.error = "pods in CrashLoopBackOff";
+  events.push_back(failed);
+  events.push_back(cp(Step::roll_back, EventKind::about_to_push, "aaa111", "revert of upgrade: redis 7.4.0 -> 7.4.1"));
+  job = store::saga_resume(store::resume_point(events));
+  BOOST_REQUIRE(job);
+  BOOST_TEST((job->point == Point::reverting));
+  BOOST_TEST(job->upgrade_sha == "aaa111");
+  BOOST_TEST(job->failure == "pods in CrashLoopBackOff");
+
+  events.push_back(cp(Step::roll_back, EventKind::pushed, "bbb222"));
+  job = store::saga_resume(store::resume_point(events));
+  BOOST_REQUIRE(job);
+  BOOST_TEST((job->point == Point::reverted));
+  BOOST_TEST(job->revert_sha == "bbb222");
+
+  // Verified, but the report's text never reached the journal: confirm again.
+  events.push_back(cp(Step::roll_back, EventKind::finished));
+  job = store::saga_resume(store::resume_point(events));
+  BOOST_REQUIRE(job);
+  BOOST_TEST((job->point == Point::reverted));
+
+  BOOST_TEST(!store::saga_resume(store::resume_point({})).has_value());  // nothing happened: start over
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace
