@@ -114,6 +114,13 @@ asio::awaitable<std::optional<std::string>> landed_anyway(ports::GitClone& git, 
   co_return std::nullopt;
 }
 
+// The stack a located request belongs to; empty when nothing names the image.
+std::string stack_of(const Located& located) {
+  if (!located.findings.references.empty()) return located.service();
+  const auto& skipped = located.findings.skipped;
+  return skipped.empty() ? std::string() : skipped.front().stack;
+}
+
 // Steps 2-11 for a located request, holding the stack.
 asio::awaitable<void> upgrade(Ports& p, const Context& ctx, const Job& job, const Located& located,
                               const Budget& budget, Reporter& rep, Result& result) {
@@ -312,12 +319,14 @@ asio::awaitable<Result> run_upgrade(Ports p, Context ctx, Job job, Observer& obs
   Reporter rep(observer, job.id, budget);
   Result result;
   result.to = job.target_tag;
-  result.stack = job.image.familiar_name();
 
   // Step 1: locate, at the remote tip.
   rep.started(Step::locate, job.image.familiar_name() + ":" + job.target_tag);
   const EditTarget target{job.target_tag, std::nullopt};
   auto located = co_await locate(p.git, ctx.config, job, target, budget.wait(ctx.timing.lookup_timeout));
+  // Named as soon as it is known, so a saga that ends here (a refusal, a wait
+  // for the stack that timed out) still says which stack it was.
+  if (located) result.stack = stack_of(*located);
   if (located && !located->findings.references.empty()) {
     // One saga per stack: wait for the one running, then look again.
     const std::string stack = located->reference().stack;

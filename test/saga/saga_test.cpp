@@ -62,9 +62,35 @@ BOOST_AUTO_TEST_CASE(policy_refusal_changes_nothing_and_posts_nothing) {
 
 BOOST_AUTO_TEST_CASE(not_referenced_and_already_current_exit_3_and_4) {
   World w;
-  BOOST_TEST(saga::exit_code(w.run(World::job("ghcr.io/nobody/nothing", "1.0.0")).outcome) == 3);
-  BOOST_TEST(saga::exit_code(w.run(World::job("vaultwarden/server", "1.35.4")).outcome) == 4);
+  const auto nowhere = w.run(World::job("ghcr.io/nobody/nothing", "1.0.0"));
+  BOOST_TEST(saga::exit_code(nowhere.outcome) == 3);
+  BOOST_TEST(nowhere.stack.empty());  // nothing names the image: no stack to tell
+  const auto current = w.run(World::job("vaultwarden/server", "1.35.4"));
+  BOOST_TEST(saga::exit_code(current.outcome) == 4);
+  BOOST_TEST(current.stack == "vaultwarden");  // the stack, not the image
+  BOOST_TEST(w.run(World::job("vaultwarden/server", "1.30.0")).stack == "vaultwarden");  // refused
   BOOST_TEST(w.git.commits.empty());
+}
+
+// Regression: a saga that ended while waiting for its stack used to name the
+// image where the stack belongs.
+BOOST_AUTO_TEST_CASE(a_wait_for_the_stack_that_times_out_names_the_stack) {
+  World w;
+  w.timing.ceiling = 3500ms;  // the forward path gets 0.5 s after both reserves
+  std::optional<saga::StackLocks::Guard> held;
+  auto hold = [&]() -> asio::awaitable<void> {
+    auto g = co_await w.locks.acquire("vaultwarden", core::Clock::now() + 1s);
+    if (g) held = std::move(*g);
+  };
+  asio::co_spawn(w.io, hold(), asio::detached);
+  w.io.run();
+  w.io.restart();
+  BOOST_REQUIRE(held.has_value());
+  const auto r = w.run(World::job("vaultwarden/server", "1.35.5"));
+  BOOST_TEST(to_string(r.outcome) == "failed");
+  BOOST_TEST(r.stack == "vaultwarden");
+  BOOST_TEST(w.git.commits.empty());
+  BOOST_TEST(w.notifier.attempted.empty());
 }
 
 BOOST_AUTO_TEST_CASE(ci_failure_reverts_exactly_the_upgrade_and_reports_rolled_back) {

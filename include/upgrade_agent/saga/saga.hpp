@@ -109,7 +109,7 @@ struct StopResult {
 
 struct Result {
   Outcome outcome = Outcome::failed;
-  std::string stack;
+  std::string stack;  // the service's stack; empty when the saga ended before locating it
   std::string from;   // the tag before the saga
   std::string to;     // the tag asked for
   std::string live;   // the version running when the saga ended, as far as it knows
