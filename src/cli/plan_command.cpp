@@ -23,6 +23,7 @@
 #include "upgrade_agent/request/request.hpp"
 #include "upgrade_agent/runtime/blocking.hpp"
 #include "upgrade_agent/service/wiring.hpp"
+#include "upgrade_agent/terraform/config_changes.hpp"
 #include "upgrade_agent/terraform/edit.hpp"
 #include "upgrade_agent/terraform/locate.hpp"
 
@@ -54,7 +55,9 @@ struct PlanReport {
   // Section 3, network (repository, changelog, risk, backup, stops): not built
   // offline; `online` records whether it was.
   bool online = false;
+  std::vector<terraform::ConfigFile> config_files;  // the stack's files, for config changes
   std::optional<plan::Decision> network;
+  std::vector<std::string> config_diffs;  // per step: the diff its setting renames make
   std::optional<std::string> failure;
   int failure_code = kFailed;
 };
@@ -114,6 +117,8 @@ boost::asio::awaitable<void> add_network(PlanReport& report, saga::Decider& deci
   }
   if (report.setup.config) request.config = *report.setup.config;
   request.step_mode = report.setup.settings.step_mode;
+  request.config_files = report.config_files;
+  request.apply_config_changes = report.setup.settings.config_changes;
   const auto deadline = core::Clock::now() + kNetworkBudget;
   auto decision = co_await decider.decide(std::move(request), deadline);
   if (!decision) {
@@ -122,6 +127,35 @@ boost::asio::awaitable<void> add_network(PlanReport& report, saga::Decider& deci
   }
   report.network = std::move(*decision);
   report.online = true;
+}
+
+// Blocking: the stack's files the release notes' renames may apply to.
+void add_config_files(PlanReport& report) {
+  auto files = terraform::read_config_files(report.setup.settings.repo, report.findings.stack_dirs());
+  if (!files) {
+    report.failure = files.error().message;
+    return;
+  }
+  report.config_files = std::move(*files);
+}
+
+// The diff each step's renames make, from the files as read (each step's
+// renames on their own: the version's diff is already shown).
+void add_config_diffs(PlanReport& report) {
+  const auto read = [&report](const std::string& path) -> std::optional<std::string> {
+    for (const auto& f : report.config_files) {
+      if (f.path == path) return f.content;
+    }
+    return std::nullopt;
+  };
+  for (const auto& step : report.network->steps) {
+    std::string diff;
+    auto files = terraform::render_config_changes(step.config_changes, read);
+    if (files) {
+      for (const auto& f : *files) diff += terraform::unified_diff(f);
+    }
+    report.config_diffs.push_back(std::move(diff));
+  }
 }
 
 int exit_code(const PlanReport& report) {
@@ -149,7 +183,24 @@ boost::json::object to_json(const PlanReport& report) {
   o["verdict"] = std::move(verdict);
   o["diff"] = report.diff;
   o["offline"] = !report.online;
-  if (report.network) o["network"] = cli::to_json(*report.network);
+  if (report.network) {
+    auto network = cli::to_json(*report.network);
+    // Setting renames and flags per step, only where the notes have some
+    // (the document is unchanged for every other upgrade).
+    auto& steps = network["steps"].as_array();
+    for (std::size_t i = 0; i < steps.size() && i < report.network->steps.size(); ++i) {
+      const auto& changes = report.network->steps[i].config_changes;
+      if (changes.renames.empty() && changes.flagged.empty()) continue;
+      boost::json::array applied;
+      for (const auto& line : changes.applied_lines()) applied.emplace_back(line);
+      boost::json::array flagged;
+      for (const auto& line : changes.flagged_lines()) flagged.emplace_back(line);
+      steps[i].as_object()["config_changes"] =
+          boost::json::object{{"applied", std::move(applied)}, {"flagged", std::move(flagged)},
+                              {"diff", i < report.config_diffs.size() ? report.config_diffs[i] : std::string()}};
+    }
+    o["network"] = std::move(network);
+  }
   o["writes"] = false;
   return o;
 }
@@ -157,7 +208,17 @@ boost::json::object to_json(const PlanReport& report) {
 std::string to_text(const PlanReport& report) {
   std::string out = terraform::report_text(report.findings, report.changes, report.files, report.request.tag, false);
   if (!report.diff.empty()) out += "\n" + report.diff;
-  if (report.network) out += "\n" + cli::to_text(*report.network);
+  if (report.network) {
+    out += "\n" + cli::to_text(*report.network);
+    for (std::size_t i = 0; i < report.network->steps.size(); ++i) {
+      const auto& changes = report.network->steps[i].config_changes;
+      if (changes.renames.empty() && changes.flagged.empty()) continue;
+      out += "\nConfig changes of step " + std::to_string(i + 1) + ":\n";
+      for (const auto& line : changes.applied_lines()) out += "  applied: " + line + "\n";
+      for (const auto& line : changes.flagged_lines()) out += "  flagged: " + line + "\n";
+      if (i < report.config_diffs.size()) out += report.config_diffs[i];
+    }
+  }
   if (!report.online) out += "(offline: changelog, risk and backup not checked)\n";
   return out;
 }
@@ -185,8 +246,12 @@ int run_plan(const PlanOptions& opts) {
         co_await runtime::offload(pool, findings);
         if (!report.failure) co_await runtime::offload(pool, changes);
         if (!report.failure && !opts.offline && wants_network(report)) {
+          auto config_files = [&] { add_config_files(report); };
+          co_await runtime::offload(pool, config_files);
+          if (report.failure) co_return;
           co_await add_network(report, wiring.decider());
           if (report.failure) co_return;
+          add_config_diffs(report);
           // Pattern C: the chart version the index names, unless --chart-version gave one.
           const auto& chart = report.network->chart;
           if (opts.chart_version.empty() && chart && chart->chosen) {

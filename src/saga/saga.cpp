@@ -39,11 +39,16 @@ asio::awaitable<void> clear_cancellation() {
   co_await asio::this_coro::throw_if_cancelled(false);
 }
 
-// The paths the upgrade commit stages: exactly the files the edit changes.
-std::vector<std::string> edited_paths(const terraform::ChangePlan& changes) {
+// The paths the upgrade commit stages: exactly the files the edit changes,
+// the version's and the renamed settings'.
+std::vector<std::string> edited_paths(const terraform::ChangePlan& changes, const terraform::ConfigChanges& renames) {
   std::vector<std::string> paths;
-  for (const auto& c : changes.changes) {
-    if (std::find(paths.begin(), paths.end(), c.site.file) == paths.end()) paths.push_back(c.site.file);
+  auto add = [&paths](const std::string& file) {
+    if (std::find(paths.begin(), paths.end(), file) == paths.end()) paths.push_back(file);
+  };
+  for (const auto& c : changes.changes) add(c.site.file);
+  for (const auto& r : renames.renames) {
+    for (const auto& s : r.sites) add(s.file);
   }
   return paths;
 }
@@ -198,7 +203,8 @@ asio::awaitable<void> upgrade(Ports& p, const Context& ctx, const Job& job, cons
   for (std::size_t i = 0; i < decision.steps.size(); ++i) {
     const auto& step = decision.steps[i];
     if (i > 0) co_await report(p.notifier, step.slack_starting, budget.ceiling(), rep, result, Step::report_starting);
-    EditTarget target{chart ? job.target_tag : step.to, chart ? std::optional<std::string>(step.to) : std::nullopt};
+    EditTarget target{chart ? job.target_tag : step.to, chart ? std::optional<std::string>(step.to) : std::nullopt,
+                      step.config_changes};
     const auto changes = terraform::plan_changes(located.findings, edit_request(ctx.config, target));
     const auto expected = expected_tags(located.findings, changes);
     if (!step.commit_message) {
@@ -214,7 +220,8 @@ asio::awaitable<void> upgrade(Ports& p, const Context& ctx, const Job& job, cons
 
     rep.started(Step::publish, subject);
     const auto push_deadline = budget.wait(kPushTimeout);
-    auto pushed = co_await publish(p.git, ctx.config, job, target, edited_paths(changes), message, push_deadline, rep);
+    auto paths = edited_paths(changes, step.config_changes);
+    auto pushed = co_await publish(p.git, ctx.config, job, target, std::move(paths), message, push_deadline, rep);
     if (!pushed && (pushed.error().is(core::ErrorKind::unavailable) || pushed.error().is(core::ErrorKind::timeout))) {
       auto sha = co_await landed_anyway(p.git, result.stack, message, budget.wait(timing.lookup_timeout));
       if (sha) {
@@ -322,7 +329,7 @@ asio::awaitable<Result> run_upgrade(Ports p, Context ctx, Job job, Observer& obs
 
   // Step 1: locate, at the remote tip.
   rep.started(Step::locate, job.image.familiar_name() + ":" + job.target_tag);
-  const EditTarget target{job.target_tag, std::nullopt};
+  const EditTarget target{job.target_tag, std::nullopt, {}};
   auto located = co_await locate(p.git, ctx.config, job, target, budget.wait(ctx.timing.lookup_timeout));
   // Named as soon as it is known, so a saga that ends here (a refusal, a wait
   // for the stack that timed out) still says which stack it was.

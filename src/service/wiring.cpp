@@ -102,7 +102,8 @@ saga::Ports Wiring::ports() {
 }
 
 saga::Context Wiring::context() const {
-  return saga::Context{impl_->config, impl_->settings.step_mode, saga::Timing::from(impl_->settings)};
+  return saga::Context{impl_->config, impl_->settings.step_mode, saga::Timing::from(impl_->settings),
+                       impl_->settings.config_changes};
 }
 
 }  // namespace ua::service

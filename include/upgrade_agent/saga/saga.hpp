@@ -130,6 +130,7 @@ struct Context {
   const config::UpgradeConfig& config;
   config::StepMode step_mode = config::StepMode::stops;
   Timing timing;
+  bool config_changes = true;  // setting config_changes: apply documented renames with the version
 };
 
 // Never throws; always returns after attempting the final report, before the ceiling.
