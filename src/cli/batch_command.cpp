@@ -65,8 +65,9 @@ std::optional<request::Batch> read_batch(const std::string& name) {
 }
 
 int run_batch_file(const BatchCommandOptions& opts) {
-  auto settings = load_checked_settings(opts.settings);
-  if (!settings) return kBadInput;
+  auto setup = load_settings_and_repo(config::Needs::run, opts.settings);
+  if (!setup) return report_failure(false, kBadInput, setup.error().message);
+  const auto& settings = setup->settings;
   auto batch = read_batch(opts.file);
   if (!batch) return kBadInput;
   const std::string where = opts.file == "-" ? "stdin" : opts.file;
@@ -76,24 +77,24 @@ int run_batch_file(const BatchCommandOptions& opts) {
   // DIUN statuses not acted on are not requests; they are not failures either.
   std::vector<request::BatchEntry> entries;
   for (auto& entry : batch->requests) {
-    if (request::acts_on(entry.request, settings->diun_statuses)) {
+    if (request::acts_on(entry.request, settings.diun_statuses)) {
       entries.push_back(std::move(entry));
     } else {
       spdlog::warn("{} line {}: ignored: DIUN status '{}' is not in UPGRADE_AGENT_DIUN_STATUSES ({})", where,
-                   entry.line, entry.request.diun->status, joined(settings->diun_statuses));
+                   entry.line, entry.request.diun->status, joined(settings.diun_statuses));
     }
   }
-  if (!has_what_sagas_need(*settings)) return kBadInput;
-  auto config = load_config_for(*settings);
-  if (!config) return kBadInput;
+  if (!has_what_sagas_need(settings)) return kBadInput;
+  auto config = add_upgrade_config(*setup, config::Needs::run);
+  if (!config) return report_failure(false, kBadInput, config.error().message);
   if (entries.empty()) {
     spdlog::info("{}: no request to run", where);
     return service::batch_exit_code({}, batch->bad_lines.size());
   }
 
   service::BatchOptions options;
-  options.max_concurrency = settings->max_concurrency;
-  service::Wiring wiring(std::move(*settings), std::move(*config));
+  options.max_concurrency = settings.max_concurrency;
+  service::Wiring wiring(std::move(setup->settings), std::move(*setup->config));
   std::vector<request::UpgradeRequest> requests;
   requests.reserve(entries.size());
   for (const auto& e : entries) requests.push_back(e.request);

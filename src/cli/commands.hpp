@@ -4,7 +4,11 @@
 #include <CLI/CLI.hpp>
 
 #include <functional>
+#include <optional>
 #include <string>
+
+#include "upgrade_agent/config/setup.hpp"
+#include "upgrade_agent/core/expected.hpp"
 
 namespace ua::cli {
 
@@ -29,6 +33,19 @@ void setup_logging(int verbosity);
 // Logs `message` as an error and, for --json, prints {"error", "exit_code"} as
 // the one document on stdout; returns `code`.
 int report_failure(bool json, int code, const std::string& message);
+
+// What a command runs on, loaded in the one place (config::load_setup), its
+// warnings logged. Empty strings are options not given. Every error is the
+// user's to fix (exit 2): its message names the setting or the file.
+core::Expected<config::Setup> load_setup(config::Needs needs, const std::string& settings_file,
+                                         const std::string& repo = {}, const std::string& config_file = {});
+// The same without the upgrade config, then the config (`run` and `batch`
+// name missing secrets and bad lines first).
+core::Expected<config::Setup> load_settings_and_repo(config::Needs needs, const std::string& settings_file);
+core::Expected<void> add_upgrade_config(config::Setup& setup, config::Needs needs);
+
+// Why a --chart-version is not a version, or nothing.
+std::optional<std::string> check_chart_version(const std::string& chart_version);
 
 void register_config_command(CLI::App& app, Context& ctx);
 void register_edit_command(CLI::App& app, Context& ctx);

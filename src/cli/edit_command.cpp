@@ -3,7 +3,6 @@
 // decides per reference (policy, suffix, digest), and rewrites only the
 // version bytes, atomically. No git.
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
@@ -18,6 +17,7 @@
 #include "terraform/report.hpp"
 #include "upgrade_agent/request/request.hpp"
 #include "upgrade_agent/runtime/blocking.hpp"
+#include "upgrade_agent/service/wiring.hpp"
 #include "upgrade_agent/terraform/edit.hpp"
 #include "upgrade_agent/terraform/locate.hpp"
 
@@ -54,13 +54,14 @@ int exit_code(terraform::Outcome o) {
   return kFailed;
 }
 
-EditOutcome scan_and_edit(const terraform::CommandSetup& setup, const request::UpgradeRequest& request,
+EditOutcome scan_and_edit(const config::Setup& setup, const request::UpgradeRequest& request,
                           const EditOptions& opts) {
   EditOutcome out;
+  const auto& repo = setup.settings.repo;
   terraform::LocateOptions locate_options;
   if (setup.config) locate_options.config = &*setup.config;
-  locate_options.search_roots = setup.search_roots;
-  auto findings = terraform::locate(setup.repo, request.image, locate_options);
+  locate_options.search_roots = setup.settings.search_roots;
+  auto findings = terraform::locate(repo, request.image, locate_options);
   if (!findings) {
     out.failure = findings.error().message;
     out.failure_code = kBadInput;
@@ -73,38 +74,38 @@ EditOutcome scan_and_edit(const terraform::CommandSetup& setup, const request::U
   if (setup.config) edit.skip_patterns = setup.config->skip_image_patterns;
   out.plan = terraform::plan_changes(out.findings, edit);
   if (out.plan.outcome != terraform::Outcome::edit) return out;
-  auto files = terraform::render_changes(out.plan, setup.repo);
+  auto files = terraform::render_changes(out.plan, repo);
   if (!files) {
     out.failure = files.error().message;
     return out;
   }
   out.files = std::move(*files);
-  if (auto err = terraform::write_changes(setup.repo, out.files, out.findings.folders)) out.failure = err->message;
+  if (auto err = terraform::write_changes(repo, out.files, out.findings.folders)) out.failure = err->message;
   return out;
 }
 
 int run_edit(const EditOptions& opts) {
   auto parsed = request::parse_command_line(opts.image, opts.tag);
   if (!parsed) return report_failure(opts.json, kBadInput, parsed.error().message);
-  auto setup = terraform::prepare_command(opts.chart_version, opts.repo, opts.config);
+  if (auto bad = check_chart_version(opts.chart_version)) return report_failure(opts.json, kBadInput, *bad);
+  auto setup = load_setup(config::Needs::plan, {}, opts.repo, opts.config);
   if (!setup) return report_failure(opts.json, kBadInput, setup.error().message);
-  for (const auto& w : setup->warnings) spdlog::warn("{}", w);
 
-  // File scanning and writing are blocking: they run on the pool, and the
-  // event loop only waits for them.
-  boost::asio::io_context io;
-  runtime::BlockingPool pool(1);
+  // File scanning and writing are blocking: they run on the wiring's pool,
+  // and its event loop only waits for them.
+  service::Wiring wiring(setup->settings, setup->config.value_or(config::UpgradeConfig{}));
+  auto& pool = wiring.pool();
   std::optional<EditOutcome> result;
   std::exception_ptr error;
   boost::asio::co_spawn(
-      io,
+      wiring.io(),
       [&]() -> boost::asio::awaitable<void> {
         // Named first: GCC 12 mishandles temporaries built inside a co_await expression.
         auto work = [&] { return scan_and_edit(*setup, *parsed, opts); };
         result = co_await runtime::offload(pool, work);
       },
       [&](std::exception_ptr e) { error = e; });
-  io.run();
+  wiring.io().run();
   if (error) std::rethrow_exception(error);
 
   const EditOutcome& r = *result;

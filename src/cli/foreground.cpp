@@ -8,28 +8,10 @@ namespace ua::cli {
 
 namespace asio = boost::asio;
 
-std::optional<config::Settings> load_checked_settings(const std::string& settings_file) {
-  std::optional<std::filesystem::path> file;
-  if (!settings_file.empty()) file = settings_file;
-  auto loaded = config::load_settings(file, config::process_environment());
-  for (const auto& p : loaded.problems) {
-    if (p.severity == config::Problem::Severity::error) spdlog::error("settings: {}: {}", p.where, p.message);
-  }
-  if (config::has_errors(loaded.problems)) return std::nullopt;
-  return std::move(loaded.settings);
-}
-
 bool has_what_sagas_need(const config::Settings& settings) {
   const auto missing = config::missing_requirements(settings, config::Needs::run);
   for (const auto& p : missing) spdlog::error("{}: {}", p.where, p.message);
   return missing.empty();
-}
-
-std::optional<config::UpgradeConfig> load_config_for(const config::Settings& settings) {
-  auto config_load = config::load_upgrade_config(settings.config_path());
-  for (const auto& p : config_load.problems) spdlog::warn("{}: {}", p.where, p.message);
-  if (!config_load.config) spdlog::error("cannot use {}", settings.config_path().string());
-  return std::move(config_load.config);
 }
 
 void LogObserver::on_event(const saga::Event& e) {

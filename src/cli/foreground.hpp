@@ -1,6 +1,6 @@
 #pragma once
 // What the commands that run sagas in the foreground (`run`, `batch`) share:
-// the settings checks before anything starts, every saga event as a log
+// the secrets check before anything starts, every saga event as a log
 // line, and SIGINT/SIGTERM as a total, then a terminal cancellation.
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/io_context.hpp>
@@ -11,21 +11,13 @@
 #include <string>
 
 #include "upgrade_agent/config/settings.hpp"
-#include "upgrade_agent/config/upgrade_config.hpp"
 #include "upgrade_agent/saga/events.hpp"
 
 namespace ua::cli {
 
-// The settings (`--settings FILE`, then the environment); nullopt, with
-// every error logged, when one is wrong.
-std::optional<config::Settings> load_checked_settings(const std::string& settings_file);
-
 // False, with each missing secret or URL logged by name, when a saga could
 // not do its job with these settings.
 bool has_what_sagas_need(const config::Settings& settings);
-
-// The upgrade config the settings name; nullopt (logged) when it cannot be used.
-std::optional<config::UpgradeConfig> load_config_for(const config::Settings& settings);
 
 // Every event as a log line: what each step did, with the time left.
 class LogObserver final : public saga::Observer {

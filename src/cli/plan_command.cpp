@@ -5,8 +5,6 @@
 // stay separate; --offline keeps plan to the local part and never touches the
 // network.
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
@@ -21,13 +19,11 @@
 #include "cli/commands.hpp"
 #include "cli/render_plan.hpp"
 #include "terraform/report.hpp"
-#include "upgrade_agent/config/settings.hpp"
-#include "upgrade_agent/net/client.hpp"
-#include "upgrade_agent/adapters/github/github.hpp"
-#include "upgrade_agent/adapters/helm/helm.hpp"
 #include "upgrade_agent/plan/decision.hpp"
 #include "upgrade_agent/request/request.hpp"
 #include "upgrade_agent/runtime/blocking.hpp"
+#include "upgrade_agent/service/wiring.hpp"
+#include "upgrade_agent/terraform/config_changes.hpp"
 #include "upgrade_agent/terraform/edit.hpp"
 #include "upgrade_agent/terraform/locate.hpp"
 
@@ -49,7 +45,7 @@ struct PlanOptions {
 struct PlanReport {
   // Request.
   ua::request::UpgradeRequest request;  // qualified: the member name is `request` too
-  terraform::CommandSetup setup;
+  config::Setup setup;
   // Section 1, local: where the image is referenced (step 1).
   terraform::Findings findings;
   // Section 2, local: what the policy allows and which bytes would change (step 7).
@@ -59,7 +55,9 @@ struct PlanReport {
   // Section 3, network (repository, changelog, risk, backup, stops): not built
   // offline; `online` records whether it was.
   bool online = false;
+  std::vector<terraform::ConfigFile> config_files;  // the stack's files, for config changes
   std::optional<plan::Decision> network;
+  std::vector<std::string> config_diffs;  // per step: the diff its setting renames make
   std::optional<std::string> failure;
   int failure_code = kFailed;
 };
@@ -68,8 +66,8 @@ struct PlanReport {
 void add_findings(PlanReport& report) {
   terraform::LocateOptions options;
   if (report.setup.config) options.config = &*report.setup.config;
-  options.search_roots = report.setup.search_roots;
-  auto findings = terraform::locate(report.setup.repo, report.request.image, options);
+  options.search_roots = report.setup.settings.search_roots;
+  auto findings = terraform::locate(report.setup.settings.repo, report.request.image, options);
   if (!findings) {
     report.failure = findings.error().message;
     report.failure_code = kBadInput;
@@ -86,7 +84,7 @@ void add_changes(PlanReport& report, const PlanOptions& opts) {
   if (report.setup.config) edit.skip_patterns = report.setup.config->skip_image_patterns;
   report.changes = terraform::plan_changes(report.findings, edit);
   if (report.changes.outcome != terraform::Outcome::edit) return;
-  auto files = terraform::render_changes(report.changes, report.setup.repo);
+  auto files = terraform::render_changes(report.changes, report.setup.settings.repo);
   if (!files) {
     report.failure = files.error().message;
     return;
@@ -106,10 +104,7 @@ bool wants_network(const PlanReport& report) {
          (o == terraform::Outcome::edit || o == terraform::Outcome::needs_chart_version);
 }
 
-boost::asio::awaitable<void> add_network(PlanReport& report, runtime::BlockingPool& pool) {
-  auto loaded = config::load_settings(std::nullopt, config::process_environment());
-  for (const auto& p : loaded.problems) spdlog::warn("settings: {}: {}", p.where, p.message);
-  const auto& settings = loaded.settings;
+boost::asio::awaitable<void> add_network(PlanReport& report, saga::Decider& decider) {
   const auto& ref = report.findings.references[terraform::primary_reference(report.findings)];
   plan::DecisionRequest request;
   request.image = report.findings.image;
@@ -121,21 +116,46 @@ boost::asio::awaitable<void> add_network(PlanReport& report, runtime::BlockingPo
     request.chart = plan::ChartSource{ref.chart_repository, ref.chart, ref.current};
   }
   if (report.setup.config) request.config = *report.setup.config;
-  request.step_mode = settings.step_mode;
-
-  net::ClientOptions client_options;
-  client_options.connect_to = settings.connect_to;
-  net::Client http(co_await boost::asio::this_coro::executor, client_options);
-  adapters::github::Client github(http, adapters::github::options_from(settings));
-  adapters::helm::Client charts(http, pool);
+  request.step_mode = report.setup.settings.step_mode;
+  request.config_files = report.config_files;
+  request.apply_config_changes = report.setup.settings.config_changes;
   const auto deadline = core::Clock::now() + kNetworkBudget;
-  auto decision = co_await plan::decide(github, charts, std::move(request), deadline);
+  auto decision = co_await decider.decide(std::move(request), deadline);
   if (!decision) {
     report.failure = decision.error().describe();
     co_return;
   }
   report.network = std::move(*decision);
   report.online = true;
+}
+
+// Blocking: the stack's files the release notes' renames may apply to.
+void add_config_files(PlanReport& report) {
+  auto files = terraform::read_config_files(report.setup.settings.repo, report.findings.stack_dirs());
+  if (!files) {
+    report.failure = files.error().message;
+    return;
+  }
+  report.config_files = std::move(*files);
+}
+
+// The diff each step's renames make, from the files as read (each step's
+// renames on their own: the version's diff is already shown).
+void add_config_diffs(PlanReport& report) {
+  const auto read = [&report](const std::string& path) -> std::optional<std::string> {
+    for (const auto& f : report.config_files) {
+      if (f.path == path) return f.content;
+    }
+    return std::nullopt;
+  };
+  for (const auto& step : report.network->steps) {
+    std::string diff;
+    auto files = terraform::render_config_changes(step.config_changes, read);
+    if (files) {
+      for (const auto& f : *files) diff += terraform::unified_diff(f);
+    }
+    report.config_diffs.push_back(std::move(diff));
+  }
 }
 
 int exit_code(const PlanReport& report) {
@@ -163,7 +183,24 @@ boost::json::object to_json(const PlanReport& report) {
   o["verdict"] = std::move(verdict);
   o["diff"] = report.diff;
   o["offline"] = !report.online;
-  if (report.network) o["network"] = cli::to_json(*report.network);
+  if (report.network) {
+    auto network = cli::to_json(*report.network);
+    // Setting renames and flags per step, only where the notes have some
+    // (the document is unchanged for every other upgrade).
+    auto& steps = network["steps"].as_array();
+    for (std::size_t i = 0; i < steps.size() && i < report.network->steps.size(); ++i) {
+      const auto& changes = report.network->steps[i].config_changes;
+      if (changes.renames.empty() && changes.flagged.empty()) continue;
+      boost::json::array applied;
+      for (const auto& line : changes.applied_lines()) applied.emplace_back(line);
+      boost::json::array flagged;
+      for (const auto& line : changes.flagged_lines()) flagged.emplace_back(line);
+      steps[i].as_object()["config_changes"] =
+          boost::json::object{{"applied", std::move(applied)}, {"flagged", std::move(flagged)},
+                              {"diff", i < report.config_diffs.size() ? report.config_diffs[i] : std::string()}};
+    }
+    o["network"] = std::move(network);
+  }
   o["writes"] = false;
   return o;
 }
@@ -171,7 +208,17 @@ boost::json::object to_json(const PlanReport& report) {
 std::string to_text(const PlanReport& report) {
   std::string out = terraform::report_text(report.findings, report.changes, report.files, report.request.tag, false);
   if (!report.diff.empty()) out += "\n" + report.diff;
-  if (report.network) out += "\n" + cli::to_text(*report.network);
+  if (report.network) {
+    out += "\n" + cli::to_text(*report.network);
+    for (std::size_t i = 0; i < report.network->steps.size(); ++i) {
+      const auto& changes = report.network->steps[i].config_changes;
+      if (changes.renames.empty() && changes.flagged.empty()) continue;
+      out += "\nConfig changes of step " + std::to_string(i + 1) + ":\n";
+      for (const auto& line : changes.applied_lines()) out += "  applied: " + line + "\n";
+      for (const auto& line : changes.flagged_lines()) out += "  flagged: " + line + "\n";
+      if (i < report.config_diffs.size()) out += report.config_diffs[i];
+    }
+  }
   if (!report.online) out += "(offline: changelog, risk and backup not checked)\n";
   return out;
 }
@@ -179,18 +226,19 @@ std::string to_text(const PlanReport& report) {
 int run_plan(const PlanOptions& opts) {
   auto parsed = request::parse_command_line(opts.image, opts.tag);
   if (!parsed) return report_failure(opts.json, kBadInput, parsed.error().message);
-  auto setup = terraform::prepare_command(opts.chart_version, opts.repo, opts.config);
+  if (auto bad = check_chart_version(opts.chart_version)) return report_failure(opts.json, kBadInput, *bad);
+  auto setup = load_setup(config::Needs::plan, {}, opts.repo, opts.config);
   if (!setup) return report_failure(opts.json, kBadInput, setup.error().message);
-  for (const auto& w : setup->warnings) spdlog::warn("{}", w);
 
   PlanReport report;
   report.request = std::move(*parsed);
   report.setup = std::move(*setup);
-  boost::asio::io_context io;
-  runtime::BlockingPool pool(1);
+  // The sagas' wiring, of which plan uses the loop, the pool and the decision.
+  service::Wiring wiring(report.setup.settings, report.setup.config.value_or(config::UpgradeConfig{}));
+  auto& pool = wiring.pool();
   std::exception_ptr error;
   boost::asio::co_spawn(
-      io,
+      wiring.io(),
       [&]() -> boost::asio::awaitable<void> {
         // Named first: GCC 12 mishandles temporaries built inside a co_await expression.
         auto findings = [&] { add_findings(report); };
@@ -198,8 +246,12 @@ int run_plan(const PlanOptions& opts) {
         co_await runtime::offload(pool, findings);
         if (!report.failure) co_await runtime::offload(pool, changes);
         if (!report.failure && !opts.offline && wants_network(report)) {
-          co_await add_network(report, pool);
+          auto config_files = [&] { add_config_files(report); };
+          co_await runtime::offload(pool, config_files);
           if (report.failure) co_return;
+          co_await add_network(report, wiring.decider());
+          if (report.failure) co_return;
+          add_config_diffs(report);
           // Pattern C: the chart version the index names, unless --chart-version gave one.
           const auto& chart = report.network->chart;
           if (opts.chart_version.empty() && chart && chart->chosen) {
@@ -211,7 +263,7 @@ int run_plan(const PlanOptions& opts) {
         }
       },
       [&](std::exception_ptr e) { error = e; });
-  io.run();
+  wiring.io().run();
   if (error) std::rethrow_exception(error);
   if (report.failure) return report_failure(opts.json, report.failure_code, *report.failure);
 

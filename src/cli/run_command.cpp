@@ -32,16 +32,16 @@ struct RunOptions {
 };
 
 int run_one(const RunOptions& opts) {
-  auto settings = load_checked_settings(opts.settings);
-  if (!settings) return kBadInput;
-  if (!has_what_sagas_need(*settings)) return kBadInput;
+  auto setup = load_settings_and_repo(config::Needs::run, opts.settings);
+  if (!setup) return report_failure(false, kBadInput, setup.error().message);
+  if (!has_what_sagas_need(setup->settings)) return kBadInput;
 
   auto parsed = request::parse_command_line(opts.image, opts.tag, opts.hub_link);
   if (!parsed) return report_failure(false, kBadInput, parsed.error().message);
-  auto config = load_config_for(*settings);
-  if (!config) return kBadInput;
+  auto config = add_upgrade_config(*setup, config::Needs::run);
+  if (!config) return report_failure(false, kBadInput, config.error().message);
 
-  service::Wiring wiring(std::move(*settings), std::move(*config));
+  service::Wiring wiring(std::move(setup->settings), std::move(*setup->config));
   saga::Job job;
   job.id = "run";
   job.image = parsed->image;

@@ -278,7 +278,9 @@ void read_file(const std::filesystem::path& file, Loader& loader, std::vector<Pr
   std::ifstream in(file, std::ios::binary);
   const std::string name = file.filename().string();
   if (!in) {
-    problems.push_back({Problem::Severity::error, name, "cannot read the settings file"});
+    std::error_code ec;
+    const auto kind = std::filesystem::exists(file, ec) ? core::ErrorKind::bad_input : core::ErrorKind::not_found;
+    problems.push_back({Problem::Severity::error, name, "cannot read the settings file", kind});
     return;
   }
   std::ostringstream text;

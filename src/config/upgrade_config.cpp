@@ -195,7 +195,9 @@ UpgradeConfigLoad load_upgrade_config(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) {
     UpgradeConfigLoad result;
-    result.problems.push_back({Problem::Severity::error, file.string(), "cannot read the upgrade config"});
+    std::error_code ec;
+    const auto kind = std::filesystem::exists(file, ec) ? core::ErrorKind::bad_input : core::ErrorKind::not_found;
+    result.problems.push_back({Problem::Severity::error, file.string(), "cannot read the upgrade config", kind});
     return result;
   }
   std::ostringstream text;

@@ -75,7 +75,13 @@ core::Expected<std::string> commit_message(const DecisionRequest& request, const
   message.risk = std::string(core::to_string(decision.risk.risk));
   message.breaking_changes = breaking_changes(part, step.from, step.to, log ? &*log : nullptr);
   message.db_backup = decision.backup.commit_line;
+  message.config_changes = step.config_changes.applied_lines();
   message.flagged_for_review = decision.flagged_for_manual_review;
+  for (auto& line : step.config_changes.flagged_lines()) {
+    // Quoted from release notes: a line carrying a CI skip directive would
+    // make the commit one CI never applies.
+    if (!adapters::git::find_ci_skip_directive(line)) message.flagged_for_review.push_back(std::move(line));
+  }
   auto text = adapters::git::build_upgrade_message(message);
   if (!text) {
     return core::make_error(core::ErrorKind::bad_input, text.error().message, "plan", "commit message");
@@ -108,6 +114,10 @@ void add_steps(Decision& decision, const DecisionRequest& request, const ChartPa
     auto part = evidence_of(decision.risk, releases);
     if (auto f = core::parse_tag(step.from), t = core::parse_tag(step.to); f && t && !request.chart) {
       part.jump = core::jump_between(core::bare_version(*f), core::bare_version(*t));
+    }
+    if (log && !request.config_files.empty()) {
+      const core::Changelog slice{releases, log->source};
+      step.config_changes = terraform::find_config_changes(slice, request.config_files, request.apply_config_changes);
     }
     step.commit_message = commit_message(request, decision, step, releases, part);
     auto slack_view = decision.risk;

@@ -19,6 +19,8 @@ asio::awaitable<core::Expected<plan::Decision>> decide(Decider& decider, const L
   }
   request.config = context.config;
   request.step_mode = context.step_mode;
+  request.config_files = located.config_files;
+  request.apply_config_changes = context.config_changes;
   co_return co_await decider.decide(std::move(request), deadline);
 }
 

@@ -38,7 +38,18 @@ asio::awaitable<core::Expected<Located>> locate(ports::GitClone& git, const conf
     }
     located->findings = std::move(*findings);
     located->changes = terraform::plan_changes(located->findings, edit_request(*cfg, target));
-    if (!located->findings.references.empty()) located->primary = terraform::primary_reference(located->findings);
+    if (located->findings.references.empty()) return;
+    located->primary = terraform::primary_reference(located->findings);
+    // What the decision reads for config changes, from the same tip.
+    auto files = terraform::read_config_files(worktree, located->findings.stack_dirs());
+    if (!files) {
+      auto e = files.error();
+      e.system = "terraform";
+      e.operation = "read the stack's files";
+      *problem = std::move(e);
+      return;
+    }
+    located->config_files = std::move(*files);
   };
   auto reading = before.empty() ? git.inspect(std::move(read), deadline)
                                  : git.inspect_before(std::move(before), std::move(read), deadline);

@@ -24,6 +24,21 @@ void apply_edit(const std::filesystem::path& worktree, const config::UpgradeConf
   auto files = terraform::render_changes(changes, worktree);
   if (!files) throw std::invalid_argument(files.error().message);
   if (auto failed = terraform::write_changes(worktree, *files)) throw std::runtime_error(failed->message);
+  if (target.config_changes.renames.empty()) return;
+  // The renames, found again in the files as the version edit left them.
+  auto stack_files = terraform::read_config_files(worktree, findings->stack_dirs());
+  if (!stack_files) throw std::runtime_error(stack_files.error().message);
+  auto renames = terraform::find_renames_again(target.config_changes, *stack_files);
+  if (!renames) throw std::invalid_argument(renames.error().message);
+  const auto read = [&stack_files](const std::string& path) -> std::optional<std::string> {
+    for (const auto& f : *stack_files) {
+      if (f.path == path) return f.content;
+    }
+    return std::nullopt;
+  };
+  auto renamed = terraform::render_config_changes(*renames, read);
+  if (!renamed) throw std::invalid_argument(renamed.error().message);
+  if (auto failed = terraform::write_changes(worktree, *renamed)) throw std::runtime_error(failed->message);
 }
 
 }  // namespace

@@ -39,11 +39,16 @@ asio::awaitable<void> clear_cancellation() {
   co_await asio::this_coro::throw_if_cancelled(false);
 }
 
-// The paths the upgrade commit stages: exactly the files the edit changes.
-std::vector<std::string> edited_paths(const terraform::ChangePlan& changes) {
+// The paths the upgrade commit stages: exactly the files the edit changes,
+// the version's and the renamed settings'.
+std::vector<std::string> edited_paths(const terraform::ChangePlan& changes, const terraform::ConfigChanges& renames) {
   std::vector<std::string> paths;
-  for (const auto& c : changes.changes) {
-    if (std::find(paths.begin(), paths.end(), c.site.file) == paths.end()) paths.push_back(c.site.file);
+  auto add = [&paths](const std::string& file) {
+    if (std::find(paths.begin(), paths.end(), file) == paths.end()) paths.push_back(file);
+  };
+  for (const auto& c : changes.changes) add(c.site.file);
+  for (const auto& r : renames.renames) {
+    for (const auto& s : r.sites) add(s.file);
   }
   return paths;
 }
@@ -112,6 +117,13 @@ asio::awaitable<std::optional<std::string>> landed_anyway(ports::GitClone& git, 
   auto recent = co_await git.recent_upgrade(service, std::chrono::minutes(5), deadline);
   if (recent && *recent && (*recent)->message == message) co_return (*recent)->sha;
   co_return std::nullopt;
+}
+
+// The stack a located request belongs to; empty when nothing names the image.
+std::string stack_of(const Located& located) {
+  if (!located.findings.references.empty()) return located.service();
+  const auto& skipped = located.findings.skipped;
+  return skipped.empty() ? std::string() : skipped.front().stack;
 }
 
 // Where a resumed saga picks up: its in-flight commit is the decision's
@@ -249,7 +261,8 @@ asio::awaitable<void> upgrade(Ports& p, const Context& ctx, const Job& job, cons
     if (i > 0 && !in_flight) {
       co_await report(p.notifier, step.slack_starting, budget.ceiling(), rep, result, Step::report_starting);
     }
-    EditTarget target{chart ? job.target_tag : step.to, chart ? std::optional<std::string>(step.to) : std::nullopt};
+    EditTarget target{chart ? job.target_tag : step.to, chart ? std::optional<std::string>(step.to) : std::nullopt,
+                      step.config_changes};
     const auto changes = terraform::plan_changes(located.findings, edit_request(ctx.config, target));
     const auto expected = expected_tags(located.findings, changes);
     if (!step.commit_message) {
@@ -272,7 +285,8 @@ asio::awaitable<void> upgrade(Ports& p, const Context& ctx, const Job& job, cons
     } else {
       rep.started(Step::publish, subject);
       const auto push_deadline = budget.wait(kPushTimeout);
-      auto made = co_await publish(p.git, ctx.config, job, target, edited_paths(changes), message, push_deadline, rep);
+      auto paths = edited_paths(changes, step.config_changes);
+      auto made = co_await publish(p.git, ctx.config, job, target, std::move(paths), message, push_deadline, rep);
       pushed = std::move(made);
     }
     if (!pushed && (pushed.error().is(core::ErrorKind::unavailable) || pushed.error().is(core::ErrorKind::timeout))) {
@@ -413,7 +427,6 @@ asio::awaitable<Result> run_upgrade(Ports p, Context ctx, Job job, Observer& obs
   Reporter rep(observer, job.id, budget);
   Result result;
   result.to = job.target_tag;
-  result.stack = job.image.familiar_name();
 
   // Resumed with only the final report left: post what was about to go out.
   if (job.resume && job.resume->point == Resume::Point::report) {
@@ -425,8 +438,11 @@ asio::awaitable<Result> run_upgrade(Ports p, Context ctx, Job job, Observer& obs
 
   // Step 1: locate, at the remote tip.
   rep.started(Step::locate, job.image.familiar_name() + ":" + job.target_tag);
-  const EditTarget target{job.target_tag, std::nullopt};
+  const EditTarget target{job.target_tag, std::nullopt, {}};
   auto located = co_await locate(p.git, ctx.config, job, target, budget.wait(ctx.timing.lookup_timeout));
+  // Named as soon as it is known, so a saga that ends here (a refusal, a wait
+  // for the stack that timed out) still says which stack it was.
+  if (located) result.stack = stack_of(*located);
   if (located && !located->findings.references.empty()) {
     // One saga per stack: wait for the one running, then look again.
     const std::string stack = located->reference().stack;

@@ -12,6 +12,7 @@
 #include "saga/budget.hpp"
 #include "saga/reporter.hpp"
 #include "upgrade_agent/plan/decision.hpp"
+#include "upgrade_agent/terraform/config_changes.hpp"
 #include "upgrade_agent/saga/saga.hpp"
 #include "upgrade_agent/terraform/edit.hpp"
 #include "upgrade_agent/terraform/locate.hpp"
@@ -24,6 +25,7 @@ struct Located {
   terraform::Findings findings;
   terraform::ChangePlan changes;
   std::size_t primary = 0;  // the reference that names the request in reports
+  std::vector<terraform::ConfigFile> config_files;  // the stack's files, for config changes
   [[nodiscard]] const terraform::Reference& reference() const { return findings.references[primary]; }
   [[nodiscard]] std::string service() const {
     const auto& r = reference();
@@ -35,6 +37,7 @@ struct Located {
 struct EditTarget {
   std::string tag;
   std::optional<std::string> chart_version;
+  terraform::ConfigChanges config_changes;  // renames the same commit applies
 };
 
 // With `before`: the files as they were before that commit (a resumed saga).

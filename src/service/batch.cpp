@@ -42,7 +42,6 @@ struct BatchState {
 saga::Result not_started(const saga::Job& job) {
   saga::Result r;
   r.outcome = saga::Outcome::cancelled;
-  r.stack = job.image.familiar_name();
   r.to = job.target_tag;
   r.reason = "not started: the batch was stopped";
   return r;
@@ -150,8 +149,10 @@ std::string outcome_table(const std::vector<request::BatchEntry>& entries, const
     const auto& r = results[i];
     std::string reason = r.reason.substr(0, r.reason.find('\n'));
     if (reason.size() > kMaxReason) reason = reason.substr(0, kMaxReason - 3) + "...";
+    // A saga that ended before locating its stack has none to show; "-" says
+    // so (the image is in its own column already).
     rows.push_back({std::to_string(entries[i].line), entries[i].request.image.familiar_name(), entries[i].request.tag,
-                    r.stack, std::string(saga::to_string(r.outcome)), reason});
+                    r.stack.empty() ? std::string("-") : r.stack, std::string(saga::to_string(r.outcome)), reason});
   }
   std::vector<std::size_t> width(rows.front().size(), 0);
   for (const auto& row : rows) {

@@ -21,8 +21,7 @@ namespace asio = boost::asio;
 // references to the client, the pool and the queue.
 struct Wiring::Impl {
   Impl(config::Settings s, config::UpgradeConfig c)
-      : settings(std::move(s)), config(std::move(c)), pool(2), git_queue(pool), http(io.get_executor(), client_options()),
-        locks(io.get_executor()) {}
+      : settings(std::move(s)), config(std::move(c)), pool(2), git_queue(pool), locks(io.get_executor()) {}
 
   net::ClientOptions client_options() const {
     net::ClientOptions o;
@@ -35,7 +34,13 @@ struct Wiring::Impl {
   asio::io_context io;
   runtime::BlockingPool pool;
   runtime::SerialQueue git_queue;
-  net::Client http;
+  // Made on first use: setting up TLS takes a noticeable part of a second,
+  // which `edit` and `plan --offline` never need.
+  std::optional<net::Client> client;
+  net::Client& http() {
+    if (!client) client.emplace(io.get_executor(), client_options());
+    return *client;
+  }
   saga::StackLocks locks;
   std::unique_ptr<adapters::git::AsyncRepository> repository;
   std::unique_ptr<adapters::git::GitCloneAdapter> git;
@@ -56,6 +61,14 @@ asio::io_context& Wiring::io() { return impl_->io; }
 const config::Settings& Wiring::settings() const { return impl_->settings; }
 const config::UpgradeConfig& Wiring::config() const { return impl_->config; }
 
+runtime::BlockingPool& Wiring::pool() { return impl_->pool; }
+
+saga::Decider& Wiring::decider() {
+  auto& m = *impl_;
+  if (!m.decider) m.decider = std::make_unique<PlanDecider>(m.http(), m.pool, adapters::github::options_from(m.settings));
+  return *m.decider;
+}
+
 asio::awaitable<core::Expected<void>> Wiring::connect() {
   auto& m = *impl_;
   auto git_options = adapters::git::options_from_settings(m.settings, config::process_environment());
@@ -65,12 +78,12 @@ asio::awaitable<core::Expected<void>> Wiring::connect() {
   } else {
     m.repository = std::make_unique<adapters::git::AsyncRepository>(m.git_queue, std::move(*git_options));
     m.git = std::make_unique<adapters::git::GitCloneAdapter>(*m.repository);
-    m.ci = std::make_unique<adapters::woodpecker::Client>(m.http, adapters::woodpecker::options_from(m.settings));
-    m.health = std::make_unique<adapters::health::Checker>(m.http, adapters::health::options_from(m.settings));
+    m.ci = std::make_unique<adapters::woodpecker::Client>(m.http(), adapters::woodpecker::options_from(m.settings));
+    m.health = std::make_unique<adapters::health::Checker>(m.http(), adapters::health::options_from(m.settings));
     m.monitors =
-        std::make_unique<adapters::uptime_kuma::Monitors>(m.http, adapters::uptime_kuma::options_from(m.settings));
-    m.notifier = std::make_unique<adapters::slack::Notifier>(m.http, adapters::slack::options_from(m.settings));
-    m.decider = std::make_unique<PlanDecider>(m.http, m.pool, adapters::github::options_from(m.settings));
+        std::make_unique<adapters::uptime_kuma::Monitors>(m.http(), adapters::uptime_kuma::options_from(m.settings));
+    m.notifier = std::make_unique<adapters::slack::Notifier>(m.http(), adapters::slack::options_from(m.settings));
+    (void)decider();
     auto options = adapters::kubernetes::options_from(m.settings);
     auto cluster = co_await adapters::kubernetes::Cluster::connect(m.io.get_executor(), m.pool, std::move(options));
     if (cluster) {
@@ -108,7 +121,8 @@ asio::awaitable<core::Expected<std::vector<std::string>>> Wiring::recover_clone(
 }
 
 saga::Context Wiring::context() const {
-  return saga::Context{impl_->config, impl_->settings.step_mode, saga::Timing::from(impl_->settings)};
+  return saga::Context{impl_->config, impl_->settings.step_mode, saga::Timing::from(impl_->settings),
+                       impl_->settings.config_changes};
 }
 
 }  // namespace ua::service

@@ -280,6 +280,29 @@ ConfigChanges find_config_changes(const core::Changelog& changelog, const std::v
   return out;
 }
 
+core::Expected<ConfigChanges> find_renames_again(const ConfigChanges& planned, const std::vector<ConfigFile>& files) {
+  const Uses uses = scan_files(files);
+  ConfigChanges out;
+  out.flagged = planned.flagged;
+  for (const auto& r : planned.renames) {
+    const auto it = uses.sites.find(r.from);
+    if (it == uses.sites.end()) {
+      return core::make_error(core::ErrorKind::conflict, "the Terraform no longer sets " + r.from + " (to rename to " +
+                                                             r.to + ", " + r.release + ")",
+                              "terraform", "config changes");
+    }
+    if (uses.sites.count(r.to) != 0) {
+      return core::make_error(core::ErrorKind::conflict, "the Terraform sets " + r.to + " already (the rename of " +
+                                                             r.from + ", " + r.release + ")",
+                              "terraform", "config changes");
+    }
+    ConfigRename again = r;
+    again.sites = it->second;
+    out.renames.push_back(std::move(again));
+  }
+  return out;
+}
+
 core::Expected<std::string> rename_in_place(std::string_view text, const std::vector<NameSite>& sites,
                                             const std::string& file, const std::string& from, const std::string& to) {
   if (!is_env_name(to)) return core::make_error("'" + to + "' is not an environment variable name");

@@ -6,54 +6,9 @@
 #include <algorithm>
 #include <set>
 
-#include "upgrade_agent/config/settings.hpp"
-
 namespace ua::terraform {
 
 namespace json = boost::json;
-
-core::Expected<CommandSetup> load_repo_and_config(std::string_view repo_arg, std::string_view config_arg) {
-  auto loaded = config::load_settings(std::nullopt, config::process_environment());
-  config::Settings& settings = loaded.settings;
-  CommandSetup out;
-  for (const auto& p : loaded.problems) {
-    if (p.severity == config::Problem::Severity::error && p.where == "UPGRADE_AGENT_SEARCH_ROOTS") {
-      return core::make_error(p.where + ": " + p.message);
-    }
-  }
-  out.search_roots = settings.search_roots;
-  if (!repo_arg.empty()) settings.repo = std::filesystem::path(repo_arg);
-  out.repo = settings.repo;
-  std::error_code ec;
-  if (!std::filesystem::is_directory(out.repo, ec)) {
-    return core::make_error("repository " + out.repo.string() + " is not a folder");
-  }
-  const bool explicit_config = !config_arg.empty() || settings.config.has_value();
-  out.config_path = !config_arg.empty() ? std::filesystem::path(config_arg) : settings.config_path();
-  if (!explicit_config && !std::filesystem::exists(out.config_path, ec)) {
-    out.warnings.push_back("no upgrade config at " + out.config_path.string() +
-                           ": skip_image_patterns and helm_chart_repo_overrides are not applied");
-    return out;
-  }
-  auto upgrade = config::load_upgrade_config(out.config_path);
-  std::string errors;
-  for (const auto& p : upgrade.problems) {
-    if (p.severity == config::Problem::Severity::error) errors += "\n  " + p.where + ": " + p.message;
-  }
-  if (!errors.empty() || !upgrade.config) {
-    return core::make_error("upgrade config " + out.config_path.string() + " has errors:" + errors);
-  }
-  out.config = std::move(upgrade.config);
-  return out;
-}
-
-core::Expected<CommandSetup> prepare_command(std::string_view chart_version, std::string_view repo_arg,
-                                             std::string_view config_arg) {
-  if (!chart_version.empty()) {
-    if (auto err = core::validate_tag(chart_version)) return core::make_error("bad chart version: " + err->message);
-  }
-  return load_repo_and_config(repo_arg, config_arg);
-}
 
 std::size_t primary_reference(const Findings& findings) {
   const std::string& path = findings.image.path;

@@ -146,6 +146,9 @@ BOOST_AUTO_TEST_CASE(one_request_that_did_not_end_well_or_one_bad_line_exits_1) 
   BOOST_TEST(r.code == 1, r.err);
   BOOST_TEST(contains(r.out, "not referenced     ghcr.io/nobody/nothing is not referenced under stacks/"));
   BOOST_TEST(contains(r.out, "already at target"));
+  // The STACK column names the stack a saga found, and "-" where it found none.
+  BOOST_TEST(contains(r.out, "\n1     vaultwarden/server      1.35.4  vaultwarden  already at target  "), r.out);
+  BOOST_TEST(contains(r.out, "\n2     ghcr.io/nobody/nothing  1.0.0   -            not referenced     "), r.out);
 
   file = w.batch("bad-line.txt", "vaultwarden/server 1.35.4\nvaultwarden/server\n");
   r = run_child(UA_BINARY, {"batch", file.string()}, kDrop, w.env());

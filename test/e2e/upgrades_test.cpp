@@ -1,5 +1,8 @@
 // Upgrades that end well, end to end: the sandbox's remote, CI, cluster and
 // Slack say what happened, not only the saga's outcome.
+#include <fstream>
+#include <iterator>
+
 #include "e2e/world.hpp"
 
 namespace ua::test {
@@ -73,6 +76,20 @@ BOOST_AUTO_TEST_CASE(caution_takes_each_stop_with_a_backup_first) {
   BOOST_REQUIRE_EQUAL(subjects.size(), 2U);
   BOOST_TEST(subjects[0] == "upgrade: immich v2.7.4 -> v2.7.5");
   BOOST_TEST(subjects[1] == "upgrade: immich v2.7.5 -> v2.8.0");
+  // v2.8.0's notes rename a setting the stack sets: the second commit renames
+  // it with the version and says so; the first one has nothing to rename.
+  std::vector<std::string> bodies;
+  for (const auto& c : world.new_commits()) {
+    if (c.subject.find("[CI SKIP]") == std::string::npos) bodies.push_back(c.body);
+  }
+  BOOST_REQUIRE_EQUAL(bodies.size(), 2U);
+  BOOST_TEST(contains(bodies[0], "Config changes applied: none\n"), bodies[0]);
+  BOOST_TEST(contains(bodies[1], "Config changes applied: IMMICH_MACHINE_LEARNING_URL -> IMMICH_ML_URL (v2.8.0)\n"),
+             bodies[1]);
+  std::ifstream config(world.clone() / "stacks/immich/config.tf");
+  const std::string settings((std::istreambuf_iterator<char>(config)), std::istreambuf_iterator<char>());
+  BOOST_TEST(contains(settings, "IMMICH_ML_URL = \"http://immich-machine-learning:3003\""), settings);
+  BOOST_TEST(!contains(settings, "IMMICH_MACHINE_LEARNING_URL"));
   // The dedicated database's own CronJob, once, before the first commit.
   const auto jobs = world.sandbox().backup_jobs();
   BOOST_REQUIRE_EQUAL(jobs.size(), 1U);

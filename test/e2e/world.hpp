@@ -101,6 +101,8 @@ class World {
   }
   [[nodiscard]] std::vector<std::string> slack() const { return sandbox_->slack_messages(); }
   sandbox::Sandbox& sandbox() { return *sandbox_; }
+  // The agent's clone (the sandbox's default place for it).
+  [[nodiscard]] std::filesystem::path clone() const { return dir_.path() / "infra"; }
 
   Recorder recorder;
 

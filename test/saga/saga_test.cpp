@@ -62,8 +62,116 @@ BOOST_AUTO_TEST_CASE(policy_refusal_changes_nothing_and_posts_nothing) {
 
 BOOST_AUTO_TEST_CASE(not_referenced_and_already_current_exit_3_and_4) {
   World w;
-  BOOST_TEST(saga::exit_code(w.run(World::job("ghcr.io/nobody/nothing", "1.0.0")).outcome) == 3);
-  BOOST_TEST(saga::exit_code(w.run(World::job("vaultwarden/server", "1.35.4")).outcome) == 4);
+  const auto nowhere = w.run(World::job("ghcr.io/nobody/nothing", "1.0.0"));
+  BOOST_TEST(saga::exit_code(nowhere.outcome) == 3);
+  BOOST_TEST(nowhere.stack.empty());  // nothing names the image: no stack to tell
+  const auto current = w.run(World::job("vaultwarden/server", "1.35.4"));
+  BOOST_TEST(saga::exit_code(current.outcome) == 4);
+  BOOST_TEST(current.stack == "vaultwarden");  // the stack, not the image
+  BOOST_TEST(w.run(World::job("vaultwarden/server", "1.30.0")).stack == "vaultwarden");  // refused
+  BOOST_TEST(w.git.commits.empty());
+}
+
+// Regression: a saga that ended while waiting for its stack used to name the
+// image where the stack belongs.
+BOOST_AUTO_TEST_CASE(a_wait_for_the_stack_that_times_out_names_the_stack) {
+  World w;
+  w.timing.ceiling = 3500ms;  // the forward path gets 0.5 s after both reserves
+  std::optional<saga::StackLocks::Guard> held;
+  auto hold = [&]() -> asio::awaitable<void> {
+    auto g = co_await w.locks.acquire("vaultwarden", core::Clock::now() + 1s);
+    if (g) held = std::move(*g);
+  };
+  asio::co_spawn(w.io, hold(), asio::detached);
+  w.io.run();
+  w.io.restart();
+  BOOST_REQUIRE(held.has_value());
+  const auto r = w.run(World::job("vaultwarden/server", "1.35.5"));
+  BOOST_TEST(to_string(r.outcome) == "failed");
+  BOOST_TEST(r.stack == "vaultwarden");
+  BOOST_TEST(w.git.commits.empty());
+  BOOST_TEST(w.notifier.attempted.empty());
+}
+
+// Issue 9, part 6: a rename the release notes document goes into the upgrade
+// commit with the version, and the commit says so.
+const std::string kVaultwardenEnv =
+    "resource \"kubernetes_config_map\" \"vaultwarden_env\" {\n  data = {\n    DOMAIN = \"https://vw.example\"\n  }\n}\n"
+    "resource \"kubernetes_deployment\" \"vaultwarden_admin\" {\n  spec {\n    container {\n      env {\n"
+    "        name  = \"SIGNUPS_ALLOWED\"\n        value = \"false\"\n      }\n    }\n  }\n}\n";
+
+core::Changelog vaultwarden_notes() {
+  core::ReleaseNote note;
+  note.tag = "1.35.5";
+  note.body = "## Changes\n- `SIGNUPS_ALLOWED` was renamed to `SIGNUPS_ENABLED`\n- `ADMIN_TOKEN` was renamed to `ADMIN_SECRET`\n";
+  core::Changelog log;
+  log.releases.push_back(note);
+  log.source = "GitHub releases of dani-garcia/vaultwarden";
+  return log;
+}
+
+BOOST_AUTO_TEST_CASE(config_renames_are_committed_with_the_version) {
+  World w;
+  write_file(w.dir.path() / "stacks/vaultwarden/env.tf", kVaultwardenEnv);
+  w.decider.notes = vaultwarden_notes();
+  const auto r = w.run(World::job("vaultwarden/server", "1.35.5"));
+  BOOST_TEST(to_string(r.outcome) == "upgraded", r.reason);
+  // The decision was asked with the stack's files, as plan reads them.
+  BOOST_REQUIRE(w.decider.last.has_value());
+  const auto& files = w.decider.last->config_files;
+  BOOST_TEST(std::any_of(files.begin(), files.end(),
+                         [](const terraform::ConfigFile& f) { return f.path == "stacks/vaultwarden/env.tf"; }));
+  BOOST_TEST(w.decider.last->apply_config_changes);
+  BOOST_REQUIRE_EQUAL(w.git.commits.size(), 1U);
+  const auto& c = w.git.commits[0];
+  BOOST_TEST(contains(c.message, "\nConfig changes applied: SIGNUPS_ALLOWED -> SIGNUPS_ENABLED (1.35.5)\n"), c.message);
+  BOOST_TEST(contains(c.message, "ADMIN_TOKEN to ADMIN_SECRET, but the Terraform does not set ADMIN_TOKEN"), c.message);
+  // One commit: the version and the rename, staged together, nothing else touched.
+  BOOST_TEST(std::count(c.paths.begin(), c.paths.end(), "stacks/vaultwarden/env.tf") == 1);
+  BOOST_TEST(std::count(c.paths.begin(), c.paths.end(), kVaultwardenFile) == 1);
+  std::string want = kVaultwardenEnv;
+  want.replace(want.find("SIGNUPS_ALLOWED"), 15, "SIGNUPS_ENABLED");
+  BOOST_TEST(w.file("stacks/vaultwarden/env.tf") == want);
+  BOOST_TEST(contains(w.file(kVaultwardenFile), "vaultwarden/server:1.35.5"));
+}
+
+BOOST_AUTO_TEST_CASE(with_config_changes_off_renames_are_flagged_and_not_applied) {
+  World w;
+  write_file(w.dir.path() / "stacks/vaultwarden/env.tf", kVaultwardenEnv);
+  w.decider.notes = vaultwarden_notes();
+  std::optional<saga::Result> result;
+  saga::Context ctx{w.config, config::StepMode::stops, w.timing, false};
+  auto body = [&]() -> asio::awaitable<void> {
+    result = co_await saga::run_upgrade(w.ports(), ctx, World::job("vaultwarden/server", "1.35.5"), w.observer);
+  };
+  asio::co_spawn(w.io, body(), asio::detached);
+  w.io.run();
+  BOOST_REQUIRE(result.has_value());
+  BOOST_TEST(to_string(result->outcome) == "upgraded", result->reason);
+  BOOST_REQUIRE(w.decider.last.has_value());
+  BOOST_TEST(!w.decider.last->apply_config_changes);
+  BOOST_REQUIRE_EQUAL(w.git.commits.size(), 1U);
+  const auto& c = w.git.commits[0];
+  BOOST_TEST(contains(c.message, "\nConfig changes applied: none\n"), c.message);
+  BOOST_TEST(contains(c.message, "config_changes is off: not applied"), c.message);
+  BOOST_TEST(std::count(c.paths.begin(), c.paths.end(), "stacks/vaultwarden/env.tf") == 0);
+  BOOST_TEST(w.file("stacks/vaultwarden/env.tf") == kVaultwardenEnv);
+}
+
+// The remote moved between the decision and the push and no longer sets the
+// old name: the commit is refused before anything is pushed.
+BOOST_AUTO_TEST_CASE(a_rename_the_tip_no_longer_allows_pushes_nothing) {
+  World w;
+  write_file(w.dir.path() / "stacks/vaultwarden/env.tf", kVaultwardenEnv);
+  w.decider.notes = vaultwarden_notes();
+  w.decider.on_decide = [&w] {
+    std::string moved = kVaultwardenEnv;
+    moved.replace(moved.find("SIGNUPS_ALLOWED"), 15, "SIGNUPS_ENABLED");
+    write_file(w.dir.path() / "stacks/vaultwarden/env.tf", moved);
+  };
+  const auto r = w.run(World::job("vaultwarden/server", "1.35.5"));
+  BOOST_TEST(to_string(r.outcome) == "aborted", r.reason);
+  BOOST_TEST(contains(r.reason, "SIGNUPS_ENABLED"), r.reason);
   BOOST_TEST(w.git.commits.empty());
 }
 

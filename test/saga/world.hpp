@@ -15,6 +15,7 @@
 #include "upgrade_agent/plan/messages.hpp"
 #include "upgrade_agent/saga/saga.hpp"
 #include "upgrade_agent/sandbox/sample_repo/sample_repo.hpp"
+#include "upgrade_agent/terraform/config_changes.hpp"
 
 namespace ua::test {
 
@@ -27,9 +28,16 @@ class ScriptedDecider final : public saga::Decider {
   std::optional<core::Error> fail;
   std::chrono::milliseconds delay{0};
   unsigned asked = 0;
+  // Release notes of the target: its config changes are found as plan's
+  // decision finds them, in the files the saga read.
+  std::optional<core::Changelog> notes;
+  std::optional<plan::DecisionRequest> last;
+  std::function<void()> on_decide;  // runs once the request is in (the remote moving meanwhile)
 
   asio::awaitable<core::Expected<plan::Decision>> decide(plan::DecisionRequest r, core::Deadline deadline) override {
     ++asked;
+    last = r;
+    if (on_decide) on_decide();
     const bool waited = co_await pause(delay, deadline);
     if (!waited) co_return cancelled("github");
     if (fail) co_return *fail;
@@ -49,6 +57,11 @@ class ScriptedDecider final : public saga::Decider {
       m.new_version = to;
       m.risk = std::string(core::to_string(risk));
       m.db_backup = p.backup.commit_line;
+      if (notes && to == r.target_tag) {
+        s.config_changes = terraform::find_config_changes(*notes, r.config_files, r.apply_config_changes);
+        m.config_changes = s.config_changes.applied_lines();
+        m.flagged_for_review = s.config_changes.flagged_lines();
+      }
       auto text = adapters::git::build_upgrade_message(m);
       if (!text) co_return text.error();
       s.commit_message = std::move(*text);

@@ -228,7 +228,9 @@ BOOST_AUTO_TEST_CASE(a_stop_reverts_the_running_saga_and_starts_no_more) {
   for (std::size_t i = 1; i < 3; ++i) {
     BOOST_TEST(to_string(results[i].outcome) == "cancelled");
     BOOST_TEST(results[i].reason == "not started: the batch was stopped");
+    BOOST_TEST(results[i].stack.empty());  // never located: no stack to name
   }
+  BOOST_TEST(results[0].stack == "vaultwarden");
   BOOST_TEST(b.clone.max_in_flight == 1U);
   std::set<std::string> ids;
   for (const auto& e : b.w.observer.events) ids.insert(e.job);
@@ -287,6 +289,24 @@ BOOST_AUTO_TEST_CASE(the_table_has_one_aligned_row_per_request) {
       "7     ghcr.io/immich-app/immich-server  v2.8.0  immich       rolled back  " +
       std::string(117, 'x') + "...\n";
   BOOST_TEST(table == expected);
+}
+
+// A saga that ended before it found its stack (the image is not referenced,
+// or the batch stopped first) has no stack: the column says so instead of
+// repeating the image.
+BOOST_AUTO_TEST_CASE(a_request_without_a_stack_shows_a_dash) {
+  std::vector<request::BatchEntry> entries;
+  entries.push_back({1, req("ghcr.io/nobody/nothing", "1.0.0")});
+  entries.push_back({2, req("vaultwarden/server", "1.35.4")});
+  const std::vector<saga::Result> results = {
+      result(Outcome::not_referenced, "", "ghcr.io/nobody/nothing is not referenced under stacks/"),
+      result(Outcome::already_current, "vaultwarden", "vaultwarden/server is already at 1.35.4")};
+  const std::string expected =
+      "LINE  IMAGE                   TAG     STACK        OUTCOME            REASON\n"
+      "1     ghcr.io/nobody/nothing  1.0.0   -            not referenced     ghcr.io/nobody/nothing is not referenced "
+      "under stacks/\n"
+      "2     vaultwarden/server      1.35.4  vaultwarden  already at target  vaultwarden/server is already at 1.35.4\n";
+  BOOST_TEST(service::outcome_table(entries, results) == expected);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -2,6 +2,8 @@
 #include <string>
 #include <vector>
 
+#include "upgrade_agent/core/error.hpp"
+
 namespace ua::config {
 
 // One finding of `config check`: where (a JSON path such as
@@ -11,6 +13,9 @@ struct Problem {
   Severity severity = Severity::error;
   std::string where;
   std::string message;
+  // What an error means to a program (config::to_error carries it onto
+  // core::Error): bad_input, or not_found for a file that is not there.
+  core::ErrorKind kind = core::ErrorKind::bad_input;
 };
 
 inline bool has_errors(const std::vector<Problem>& problems) {

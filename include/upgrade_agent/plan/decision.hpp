@@ -22,6 +22,7 @@
 #include "upgrade_agent/plan/backup.hpp"
 #include "upgrade_agent/ports/changelog.hpp"
 #include "upgrade_agent/ports/chart_index.hpp"
+#include "upgrade_agent/terraform/config_changes.hpp"
 
 namespace ua::plan {
 
@@ -41,6 +42,10 @@ struct DecisionRequest {
   std::optional<ChartSource> chart;  // pattern C
   config::UpgradeConfig config;
   config::StepMode step_mode = config::StepMode::stops;
+  // The stack's files (terraform::read_config_files of its folders), where
+  // renames from the release notes apply; empty: config changes not looked for.
+  std::vector<terraform::ConfigFile> config_files;
+  bool apply_config_changes = true;  // setting config_changes; off: renames are flagged
 };
 
 struct Step {
@@ -54,6 +59,9 @@ struct Step {
   core::Expected<std::string> commit_message =
       core::make_error(core::ErrorKind::internal, "not built", "plan", "commit message");
   std::string slack_starting;
+  // The setting renames this step's commit applies with the version (its
+  // "Config changes applied:" line), and the note lines it flags.
+  terraform::ConfigChanges config_changes;
 };
 
 struct Decision {

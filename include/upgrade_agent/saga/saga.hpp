@@ -133,7 +133,7 @@ struct StopResult {
 
 struct Result {
   Outcome outcome = Outcome::failed;
-  std::string stack;
+  std::string stack;  // the service's stack; empty when the saga ended before locating it
   std::string from;   // the tag before the saga
   std::string to;     // the tag asked for
   std::string live;   // the version running when the saga ended, as far as it knows
@@ -154,6 +154,7 @@ struct Context {
   const config::UpgradeConfig& config;
   config::StepMode step_mode = config::StepMode::stops;
   Timing timing;
+  bool config_changes = true;  // setting config_changes: apply documented renames with the version
 };
 
 // Never throws; always returns after attempting the final report, before the ceiling.

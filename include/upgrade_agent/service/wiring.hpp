@@ -35,6 +35,12 @@ class Wiring {
   // Builds the adapters (the cluster's credentials are read on the pool).
   // Errors name what is misconfigured. Call once, on the event loop.
   boost::asio::awaitable<core::Expected<void>> connect();
+  // The blocking pool: file scans and edits run there.
+  runtime::BlockingPool& pool();
+  // The decision alone (GitHub and the chart index), which `plan` uses
+  // without connect(): no cluster, no secret needed. The saga's ports carry
+  // the same one.
+  saga::Decider& decider();
   // The ports, after connect().
   saga::Ports ports();
   runtime::BlockingPool& pool();

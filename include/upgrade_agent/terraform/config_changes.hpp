@@ -69,6 +69,12 @@ struct ConfigChanges {
 ConfigChanges find_config_changes(const core::Changelog& changelog, const std::vector<ConfigFile>& files,
                                   bool apply = true);
 
+// The planned renames found again in `files` as they are now (the version
+// edit, or a commit CI pushed meanwhile, moved the bytes): the same names,
+// fresh sites. Errors (conflict): the Terraform no longer sets a name the
+// plan renames, or already sets its new name.
+core::Expected<ConfigChanges> find_renames_again(const ConfigChanges& planned, const std::vector<ConfigFile>& files);
+
 // Renames `from` to `to` at each site of `file`'s text, byte-exact (nothing
 // else changes); an error when a site no longer holds `from`.
 core::Expected<std::string> rename_in_place(std::string_view text, const std::vector<NameSite>& sites,

@@ -25,6 +25,19 @@ constexpr std::string_view kUnitTerragrunt = R"(include "root" {
 }
 )";
 
+// --- immich: its settings, one of which v2.8.0 renames (config changes from the release notes).
+constexpr std::string_view kImmichConfig = R"(resource "kubernetes_config_map" "immich_env" {
+  metadata {
+    name      = "immich-env"
+    namespace = kubernetes_namespace.immich.metadata[0].name
+  }
+  data = {
+    IMMICH_MACHINE_LEARNING_URL = "http://immich-machine-learning:3003"
+    TZ                          = "Europe/London"
+  }
+}
+)";
+
 // --- immich: pattern A, one variable for two images, a -cuda suffix, an init container.
 constexpr std::string_view kImmichVariables = R"(variable "immich_version" {
   type        = string
@@ -1074,6 +1087,7 @@ void generate_sample_repo(const std::filesystem::path& dir, const SampleRepoOpti
       {"stacks/immich/terragrunt.hcl", kUnitTerragrunt},
       {"stacks/immich/variables.tf", kImmichVariables},
       {"stacks/immich/main.tf", kImmichMain},
+      {"stacks/immich/config.tf", kImmichConfig},
       {"stacks/vaultwarden/terragrunt.hcl", kUnitTerragrunt},
       {"stacks/vaultwarden/main.tf", kVaultwardenMain},
       {"stacks/vaultwarden/.terraform/modules/cached/main.tf", kVaultwardenCachedModule},
