@@ -4,11 +4,15 @@
 // version bytes, atomically. No git.
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <chrono>
 #include <exception>
+#include <map>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -16,6 +20,10 @@
 
 #include "cli/commands.hpp"
 #include "terraform/report.hpp"
+#include "upgrade_agent/adapters/registry/client.hpp"
+#include "upgrade_agent/config/settings.hpp"
+#include "upgrade_agent/net/client.hpp"
+#include "upgrade_agent/plan/decision.hpp"
 #include "upgrade_agent/request/request.hpp"
 #include "upgrade_agent/runtime/blocking.hpp"
 #include "upgrade_agent/terraform/edit.hpp"
@@ -54,8 +62,7 @@ int exit_code(terraform::Outcome o) {
   return kFailed;
 }
 
-EditOutcome scan_and_edit(const terraform::CommandSetup& setup, const request::UpgradeRequest& request,
-                          const EditOptions& opts) {
+EditOutcome scan(const terraform::CommandSetup& setup, const request::UpgradeRequest& request) {
   EditOutcome out;
   terraform::LocateOptions locate_options;
   if (setup.config) locate_options.config = &*setup.config;
@@ -67,20 +74,64 @@ EditOutcome scan_and_edit(const terraform::CommandSetup& setup, const request::U
     return out;
   }
   out.findings = std::move(*findings);
+  return out;
+}
+
+// The digests `tag@sha256:` references are pinned to, each once.
+std::vector<std::string> pins_of(const terraform::Findings& findings) {
+  std::vector<std::string> pins;
+  for (const auto& r : findings.references) {
+    if (!r.pin.empty() && std::find(pins.begin(), pins.end(), r.pin) == pins.end()) pins.push_back(r.pin);
+  }
+  return pins;
+}
+
+// The registry is asked only for pinned references: where each pin goes with
+// the target tag, or why it cannot move (the reference is then refused).
+constexpr std::chrono::seconds kRegistryBudget{60};
+
+boost::asio::awaitable<void> ask_registry(EditOutcome& out, const request::UpgradeRequest& request,
+                                          runtime::BlockingPool& pool,
+                                          std::map<std::string, terraform::PinMove>& pins) {
+  auto loaded = config::load_settings(std::nullopt, config::process_environment());
+  for (const auto& p : loaded.problems) spdlog::warn("settings: {}: {}", p.where, p.message);
+  const auto& settings = loaded.settings;
+  auto read_options = [&settings] { return adapters::registry::options_from(settings); };
+  auto options = co_await runtime::offload(pool, read_options);
+  if (!options) {
+    out.failure = options.error().describe();
+    out.failure_code = kBadInput;
+    co_return;
+  }
+  net::ClientOptions client_options;
+  client_options.connect_to = settings.connect_to;
+  net::Client http(co_await boost::asio::this_coro::executor, client_options);
+  adapters::registry::Client registry(http, std::move(*options));
+  auto moved = co_await plan::pin_moves(registry, out.findings.image, pins_of(out.findings), request.tag,
+                                        core::Clock::now() + kRegistryBudget);
+  if (!moved) {
+    out.failure = moved.error().describe();
+    co_return;
+  }
+  pins = std::move(*moved);
+}
+
+void edit_files(EditOutcome& out, const terraform::CommandSetup& setup, const request::UpgradeRequest& request,
+                const EditOptions& opts, const std::map<std::string, terraform::PinMove>& pins) {
   terraform::EditRequest edit;
   edit.target_tag = request.tag;
   if (!opts.chart_version.empty()) edit.chart_version = opts.chart_version;
   if (setup.config) edit.skip_patterns = setup.config->skip_image_patterns;
+  edit.pins = pins;
   out.plan = terraform::plan_changes(out.findings, edit);
-  if (out.plan.outcome != terraform::Outcome::edit) return out;
+  if (out.plan.outcome != terraform::Outcome::edit) return;
   auto files = terraform::render_changes(out.plan, setup.repo);
   if (!files) {
     out.failure = files.error().message;
-    return out;
+    return;
   }
   out.files = std::move(*files);
   if (auto err = terraform::write_changes(setup.repo, out.files, out.findings.folders)) out.failure = err->message;
-  return out;
 }
 
 int run_edit(const EditOptions& opts) {
@@ -100,8 +151,16 @@ int run_edit(const EditOptions& opts) {
       io,
       [&]() -> boost::asio::awaitable<void> {
         // Named first: GCC 12 mishandles temporaries built inside a co_await expression.
-        auto work = [&] { return scan_and_edit(*setup, *parsed, opts); };
-        result = co_await runtime::offload(pool, work);
+        auto found = [&] { return scan(*setup, *parsed); };
+        result = co_await runtime::offload(pool, found);
+        if (result->failure) co_return;
+        std::map<std::string, terraform::PinMove> pins;
+        if (!pins_of(result->findings).empty()) {
+          co_await ask_registry(*result, *parsed, pool, pins);
+          if (result->failure) co_return;
+        }
+        auto edit = [&] { edit_files(*result, *setup, *parsed, opts, pins); };
+        co_await runtime::offload(pool, edit);
       },
       [&](std::exception_ptr e) { error = e; });
   io.run();

@@ -11,8 +11,10 @@
 #include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <exception>
+#include <map>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -25,6 +27,7 @@
 #include "upgrade_agent/net/client.hpp"
 #include "upgrade_agent/adapters/github/github.hpp"
 #include "upgrade_agent/adapters/helm/helm.hpp"
+#include "upgrade_agent/adapters/registry/client.hpp"
 #include "upgrade_agent/plan/decision.hpp"
 #include "upgrade_agent/request/request.hpp"
 #include "upgrade_agent/runtime/blocking.hpp"
@@ -60,6 +63,8 @@ struct PlanReport {
   // offline; `online` records whether it was.
   bool online = false;
   std::optional<plan::Decision> network;
+  // Where digest pins go with the target (the registry's answers; online only).
+  std::map<std::string, terraform::PinMove> pins;
   std::optional<std::string> failure;
   int failure_code = kFailed;
 };
@@ -84,6 +89,7 @@ void add_changes(PlanReport& report, const PlanOptions& opts) {
   edit.target_tag = report.request.tag;
   if (!opts.chart_version.empty()) edit.chart_version = opts.chart_version;
   if (report.setup.config) edit.skip_patterns = report.setup.config->skip_image_patterns;
+  edit.pins = report.pins;
   report.changes = terraform::plan_changes(report.findings, edit);
   if (report.changes.outcome != terraform::Outcome::edit) return;
   auto files = terraform::render_changes(report.changes, report.setup.repo);
@@ -100,10 +106,18 @@ void add_changes(PlanReport& report, const PlanOptions& opts) {
 // chart (pattern C) the chart version from the repository's index.
 constexpr std::chrono::seconds kNetworkBudget{90};
 
+bool any_pin(const terraform::Findings& findings) {
+  return std::any_of(findings.references.begin(), findings.references.end(),
+                     [](const terraform::Reference& r) { return !r.pin.empty(); });
+}
+
 bool wants_network(const PlanReport& report) {
   const auto o = report.changes.outcome;
+  // Pinned references move only with the registry's digests: ask it.
+  const bool pins_wait = o == terraform::Outcome::refused && report.changes.rule == core::Rule::digest_pinned &&
+                         any_pin(report.findings);
   return !report.findings.references.empty() &&
-         (o == terraform::Outcome::edit || o == terraform::Outcome::needs_chart_version);
+         (o == terraform::Outcome::edit || o == terraform::Outcome::needs_chart_version || pins_wait);
 }
 
 boost::asio::awaitable<void> add_network(PlanReport& report, runtime::BlockingPool& pool) {
@@ -122,20 +136,45 @@ boost::asio::awaitable<void> add_network(PlanReport& report, runtime::BlockingPo
   }
   if (report.setup.config) request.config = *report.setup.config;
   request.step_mode = settings.step_mode;
+  for (const auto& r : report.findings.references) {
+    if (!r.pin.empty() && std::find(request.pins.begin(), request.pins.end(), r.pin) == request.pins.end()) {
+      request.pins.push_back(r.pin);
+    }
+  }
+  // registry_auth_file is a file read: on the pool.
+  auto read_registry_options = [&settings] { return adapters::registry::options_from(settings); };
+  auto registry_options = co_await runtime::offload(pool, read_registry_options);
+  if (!registry_options) {
+    report.failure = registry_options.error().describe();
+    report.failure_code = kBadInput;
+    co_return;
+  }
 
   net::ClientOptions client_options;
   client_options.connect_to = settings.connect_to;
   net::Client http(co_await boost::asio::this_coro::executor, client_options);
   adapters::github::Client github(http, adapters::github::options_from(settings));
   adapters::helm::Client charts(http, pool);
+  adapters::registry::Client registry(http, std::move(*registry_options));
   const auto deadline = core::Clock::now() + kNetworkBudget;
-  auto decision = co_await plan::decide(github, charts, std::move(request), deadline);
+  auto decision = co_await plan::decide(github, charts, registry, std::move(request), deadline);
   if (!decision) {
     report.failure = decision.error().describe();
     co_return;
   }
   report.network = std::move(*decision);
   report.online = true;
+  // A target the registry lacks is refused before anything else (exit 5).
+  if (report.network->registry.target == plan::TargetState::missing) {
+    report.changes.outcome = terraform::Outcome::refused;
+    report.changes.rule = core::Rule::none;
+    report.changes.reason = report.network->registry.note;
+    report.changes.changes.clear();
+    report.files.clear();
+    report.diff.clear();
+    co_return;
+  }
+  if (!report.network->steps.empty()) report.pins = report.network->steps.back().pins;
 }
 
 int exit_code(const PlanReport& report) {
@@ -200,6 +239,11 @@ int run_plan(const PlanOptions& opts) {
         if (!report.failure && !opts.offline && wants_network(report)) {
           co_await add_network(report, pool);
           if (report.failure) co_return;
+          // The pins' new digests change the diff (the chart's case below redoes it too).
+          if (!report.pins.empty()) {
+            auto repinned = [&] { add_changes(report, opts); };
+            co_await runtime::offload(pool, repinned);
+          }
           // Pattern C: the chart version the index names, unless --chart-version gave one.
           const auto& chart = report.network->chart;
           if (opts.chart_version.empty() && chart && chart->chosen) {

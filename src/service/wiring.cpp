@@ -69,7 +69,16 @@ asio::awaitable<core::Expected<void>> Wiring::connect() {
     m.monitors =
         std::make_unique<adapters::uptime_kuma::Monitors>(m.http, adapters::uptime_kuma::options_from(m.settings));
     m.notifier = std::make_unique<adapters::slack::Notifier>(m.http, adapters::slack::options_from(m.settings));
-    m.decider = std::make_unique<PlanDecider>(m.http, m.pool, adapters::github::options_from(m.settings));
+    // registry_auth_file is read here, on the pool: a file read never runs on the event loop.
+    const config::Settings* settings = &m.settings;
+    auto read_registry_options = [settings] { return adapters::registry::options_from(*settings); };
+    auto registry_options = co_await runtime::offload(m.pool, read_registry_options);
+    if (registry_options) {
+      m.decider = std::make_unique<PlanDecider>(m.http, m.pool, adapters::github::options_from(m.settings),
+                                                std::move(*registry_options));
+    } else {
+      problem = registry_options.error();
+    }
     auto options = adapters::kubernetes::options_from(m.settings);
     auto cluster = co_await adapters::kubernetes::Cluster::connect(m.io.get_executor(), m.pool, std::move(options));
     if (cluster) {

@@ -632,7 +632,8 @@ resource "null_resource" "warm_cache" {
 }
 )";
 
-// --- dns: digest-pinned references, reported and never edited.
+// --- dns: digest-pinned references: `tag@digest` moves with the registry's
+// digest, a bare `@digest` is reported and never edited.
 constexpr std::string_view kDnsMainHead = R"(resource "kubernetes_namespace" "dns" {
   metadata {
     name = "technitium"
@@ -1065,7 +1066,8 @@ std::string_view seed_upgrade_config() { return detail::kSeedUpgradeConfig; }
 
 void generate_sample_repo(const std::filesystem::path& dir, const SampleRepoOptions& options) {
   std::filesystem::create_directories(dir);
-  const std::string dns = std::string(kDnsMainHead) + std::string(kDigestA) + std::string(kDnsMainMiddle) +
+  const std::string dns_pin = options.dns_pin.empty() ? std::string(kDigestA) : options.dns_pin;
+  const std::string dns = std::string(kDnsMainHead) + dns_pin + std::string(kDnsMainMiddle) +
                           std::string(kDigestB) + std::string(kDnsMainTail);
   const File files[] = {
       {"README.md", kReadme},
