@@ -107,8 +107,9 @@ boost::asio::awaitable<void> ask_registry(EditOutcome& out, const request::Upgra
   client_options.connect_to = settings.connect_to;
   net::Client http(co_await boost::asio::this_coro::executor, client_options);
   adapters::registry::Client registry(http, std::move(*options));
-  auto moved = co_await plan::pin_moves(registry, out.findings.image, pins_of(out.findings), request.tag,
-                                        core::Clock::now() + kRegistryBudget);
+  auto asked = pins_of(out.findings);  // named: no temporaries inside co_await (g++ 12)
+  const auto deadline = core::Clock::now() + kRegistryBudget;
+  auto moved = co_await plan::pin_moves(registry, out.findings.image, std::move(asked), request.tag, deadline);
   if (!moved) {
     out.failure = moved.error().describe();
     co_return;

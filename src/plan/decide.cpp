@@ -136,7 +136,8 @@ core::Error cancelled_error(const std::string& what) {
 asio::awaitable<core::Expected<void>> check_target(ports::Registry& registry, const DecisionRequest& request,
                                                    core::Deadline deadline, Decision& decision) {
   core::Expected<void> answer;
-  auto digest = co_await registry.digest(bare(request.image), request.target_tag, deadline);
+  core::ImageRef image = bare(request.image);  // named: no temporaries inside co_await (g++ 12)
+  auto digest = co_await registry.digest(std::move(image), request.target_tag, deadline);
   auto check = adapters::registry::classify_target(digest);
   switch (check.state) {
     case adapters::registry::TargetState::exists: decision.registry.target = TargetState::exists; break;
@@ -154,7 +155,8 @@ asio::awaitable<core::Expected<void>> check_stops(ports::Registry& registry, con
                                                   core::Deadline deadline, Decision& decision) {
   core::Expected<void> answer;
   if (decision.risk.stops.size() < 2 || request.chart) co_return answer;
-  auto tags = co_await registry.tags(bare(request.image), deadline);
+  core::ImageRef image = bare(request.image);
+  auto tags = co_await registry.tags(std::move(image), deadline);
   if (!tags) {
     if (tags.error().is(core::ErrorKind::cancelled)) {
       answer = cancelled_error("listing tags");

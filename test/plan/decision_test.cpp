@@ -56,6 +56,7 @@ struct Fixture {
   ua::net::Client http{io.get_executor()};
   ua::test::LocalGithub local{io};
   sim::Simulator& github = local.start();
+  std::vector<std::string> published;  // the stops' tags the registry lists
 
   ua::plan::DecisionRequest request(const std::string& image, const std::string& stack, const std::string& current,
                             const std::string& target) {
@@ -69,6 +70,7 @@ struct Fixture {
     ua::adapters::helm::Client charts(http, pool);
     ua::test::FakeRegistry registry;
     registry.every_tag_exists = true;
+    registry.listed = published;
     auto decided = ua::test::run_expected(
         io, ua::plan::decide(changelogs, charts, registry, std::move(r), std::chrono::steady_clock::now() + 20s));
     BOOST_REQUIRE_MESSAGE(decided, "a decision");
@@ -150,6 +152,7 @@ BOOST_AUTO_TEST_SUITE_END()
 BOOST_FIXTURE_TEST_SUITE(decision_against_the_simulators, Fixture)
 
 BOOST_AUTO_TEST_CASE(caution_plan_has_a_step_per_stop_with_exact_messages) {
+  published = {"4.7.0"};
   auto plan = build(request("coturn/coturn", "coturn", "4.6.3-r1", "4.10.0-r1"));
   BOOST_TEST(plan.risk.risk == Risk::caution);
   BOOST_REQUIRE_EQUAL(plan.steps.size(), 2U);
@@ -370,6 +373,7 @@ BOOST_FIXTURE_TEST_CASE(every_step_carries_its_messages_and_costs_are_summed, Do
                                       "GitHub releases of example/app"};
   log.requests = 3;
   changelogs.changelogs.push(log);
+  registry.listed = {"1.1.0"};
   auto d = decide(make_request("example/app", "app", "1.0.0", "2.0.0"));
   BOOST_REQUIRE(d);
   BOOST_TEST(d->risk.risk == Risk::caution);

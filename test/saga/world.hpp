@@ -27,13 +27,19 @@ class ScriptedDecider final : public saga::Decider {
   std::optional<core::Error> fail;
   std::chrono::milliseconds delay{0};
   unsigned asked = 0;
+  plan::RegistryCheck registry;  // what the registry said (default: unchecked, no note)
+  std::map<std::string, terraform::PinMove> pins;  // every step's pins
+  std::vector<std::string> pins_asked;             // the request's pins, as the saga sent them
 
   asio::awaitable<core::Expected<plan::Decision>> decide(plan::DecisionRequest r, core::Deadline deadline) override {
     ++asked;
     const bool waited = co_await pause(delay, deadline);
     if (!waited) co_return cancelled("github");
     if (fail) co_return *fail;
+    pins_asked = r.pins;
     plan::Decision p;
+    p.registry = registry;
+    if (registry.target == plan::TargetState::missing) co_return p;
     p.risk.risk = risk;
     p.backup = plan::backup_plan(r.config, r.stack, r.namespace_name, risk);
     auto all = stops;
@@ -53,6 +59,7 @@ class ScriptedDecider final : public saga::Decider {
       if (!text) co_return text.error();
       s.commit_message = std::move(*text);
       s.slack_starting = plan::slack_starting_text(r.stack, from, to, p.risk);
+      s.pins = pins;
       p.steps.push_back(s);
       from = to;
     }

@@ -279,6 +279,8 @@ class FakeCluster final : public ports::Cluster {
   enum class Health { healthy, crash_loop, image_pull_error, not_ready };
   std::string image;                       // "ghcr.io/x/y"
   std::string running_tag;                 // what the pods run
+  std::string running_digest;              // non-empty: the pods run image:tag@digest
+  std::string reported_digest;             // the imageID's digest, when not running_digest (a wrong pull)
   std::map<std::string, Health> health_by_tag;  // default healthy
   std::string app;                         // pods labelled app=<app>
   std::map<std::string, std::string> sidecars;  // more images of the pod -> tag suffix ("-cuda")
@@ -344,7 +346,10 @@ class FakeCluster final : public ports::Cluster {
     pod.phase = "Running";
     ports::ContainerStatus c;
     c.name = app;
-    c.image = image + ":" + running_tag;
+    c.image = image + ":" + running_tag + (running_digest.empty() ? "" : "@" + running_digest);
+    if (!running_digest.empty()) {
+      c.image_id = image + "@" + (reported_digest.empty() ? running_digest : reported_digest);
+    }
     c.ready = h == Health::healthy;
     pod.ready = c.ready;
     if (h == Health::crash_loop) {
@@ -419,6 +424,7 @@ class FakeRegistry final : public ports::Registry {
   std::map<std::string, ports::Manifest> manifests;      // digest -> manifest
   std::map<std::string, ports::Platform> platforms;      // image manifest digest -> its platform
   bool every_tag_exists = false;  // unknown tags exist, each with a digest of its own (sha256 of nothing real)
+  std::vector<std::string> listed;  // more tags tags() lists (published stops, with every_tag_exists)
   std::optional<core::Error> fail_with;       // every call fails so
   std::optional<core::Error> tags_fail_with;  // only tags() fails so
   std::chrono::milliseconds delay{0};
@@ -474,6 +480,8 @@ class FakeRegistry final : public ports::Registry {
     ports::TagList list;
     list.repository = image.name();
     for (const auto& [tag, digest] : tags_to_digest) list.tags.push_back(tag);
+    list.tags.insert(list.tags.end(), listed.begin(), listed.end());
+    std::sort(list.tags.begin(), list.tags.end());
     co_return list;
   }
   asio::awaitable<core::Expected<ports::Digest>> digest(core::ImageRef image, std::string reference,

@@ -146,10 +146,10 @@ BOOST_AUTO_TEST_CASE(pins_move_tag_and_digest_together_byte_exactly) {
   const auto p = ua::terraform::plan_changes(find(files, "org/app"), r);
   BOOST_TEST_REQUIRE((p.outcome == Outcome::edit));
   BOOST_TEST_REQUIRE(p.changes.size() == 2U);
-  BOOST_TEST(p.changes[0].site.text == "1.0.0@" + old_digest);  // the `v` prefix stays outside the site
-  BOOST_TEST(p.changes[0].replacement == "1.2.0@" + new_digest);
+  BOOST_TEST(p.changes[0].site.text == "v1.0.0@" + old_digest);  // the site runs through the digest
+  BOOST_TEST(p.changes[0].replacement == "v1.2.0@" + new_digest);
   BOOST_TEST(p.changes[1].site.file == "stacks/b/variables.tf");
-  BOOST_TEST(p.changes[1].replacement == "1.2.0@" + new_digest);
+  BOOST_TEST(p.changes[1].replacement == "v1.2.0@" + new_digest);
   // The -alpine pin keeps its variant; the arm64 pin is refused with the registry's reason.
   BOOST_TEST_REQUIRE(p.skipped.size() == 2U);
   BOOST_TEST((p.skipped[0].rule == ua::core::Rule::variant_change));
@@ -168,8 +168,8 @@ BOOST_AUTO_TEST_CASE(pins_move_tag_and_digest_together_byte_exactly) {
   alpine.pins[other_digest] = ua::terraform::PinMove{new_digest, "index of v1.2.0-alpine"};
   const auto a = ua::terraform::plan_changes(find(files, "org/app"), alpine);
   BOOST_TEST_REQUIRE(a.changes.size() == 1U);
-  BOOST_TEST(a.changes[0].site.text == "1.0.0-alpine@" + other_digest);
-  BOOST_TEST(a.changes[0].replacement == "1.2.0-alpine@" + new_digest);
+  BOOST_TEST(a.changes[0].site.text == "v1.0.0-alpine@" + other_digest);
+  BOOST_TEST(a.changes[0].replacement == "v1.2.0-alpine@" + new_digest);
 }
 
 BOOST_AUTO_TEST_CASE(references_in_two_stacks_move_together_each_on_its_own_terms) {

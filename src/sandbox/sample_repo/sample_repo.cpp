@@ -1169,7 +1169,7 @@ const std::vector<SampleService>& sample_services() {
       {"freshrss/freshrss", "1.25.0-alpine", "1.26.0-alpine", {"freshrss"}, "freshrss", "freshrss", 'B',
        "FreshRSS/FreshRSS", {}},
       {"nextcloud", "30.0.5-apache", "30.0.6-apache", {"nextcloud"}, "nextcloud", "nextcloud", 'B', "nextcloud/server", {}},
-      {"technitium/dns-server", "13.2.1", "13.3.0", {"dns"}, "dns", "technitium", '-', "TechnitiumSoftware/DnsServer", {}},
+      {"technitium/dns-server", "13.2.1", "13.3.0", {"dns"}, "dns", "technitium", 'B', "TechnitiumSoftware/DnsServer", {}},
       {"ealen/echo-server", "", "0.9.2", {"echo"}, "echo", "echo", '-', "Ealenn/Echo-Server", {}},
       {"ghcr.io/example/keel-app", "v0.1.19", "v0.1.20", {"keel"}, "keel", "keel", '-', "example/keel-app", {}},
       {"docker.io/curlimages/curl", "8.11.0", "8.12.0", {"keel"}, "keel", "keel", 'B', "curl/curl", {}},

@@ -44,7 +44,7 @@ struct SampleService {
   std::vector<std::string> stacks;
   std::string service;       // of the first stack
   std::string namespace_name;
-  char pattern = 'B';        // 'A'..'D'; '-' when every reference is skipped (digest, no tag)
+  char pattern = 'B';        // 'A'..'D'; '-' when every reference is skipped (a bare digest, no tag)
   std::string github_repo;   // where its releases are published
   std::string chart_version; // pattern C: the chart version deployed now
 };
