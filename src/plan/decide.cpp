@@ -294,6 +294,10 @@ asio::awaitable<core::Expected<Decision>> decide(ports::ChangelogSource& changel
   auto stops_checked = co_await check_stops(registry, request, deadline, decision);
   if (!stops_checked) co_return stops_checked.error();
   add_steps(decision, request, chart);
+  if (decision.registry.target == TargetState::unchecked) {
+    // Said in the report too, not only in the commit.
+    for (auto& step : decision.steps) step.slack_starting += "\nNote: " + decision.registry.note;
+  }
   auto pinned = co_await add_pins(registry, request, deadline, decision);
   if (!pinned) co_return pinned.error();
   co_return decision;

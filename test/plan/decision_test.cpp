@@ -431,6 +431,11 @@ BOOST_FIXTURE_TEST_CASE(an_unreachable_registry_is_said_in_the_commit_and_does_n
   BOOST_TEST(message_of(d->steps[0]).find("Flagged for manual review: the tag's existence could not be checked") !=
                  std::string::npos,
              message_of(d->steps[0]));
+  const std::string note =
+      "\nNote: the tag's existence could not be checked (GET https://registry-1.docker.io/v2/: connection refused)";
+  const auto& starting = d->steps[0].slack_starting;
+  BOOST_TEST(starting.rfind("[Upgrade Agent] Starting: *vaultwarden* 1.35.4 -> 1.35.7", 0) == 0U, starting);
+  BOOST_TEST((starting.size() > note.size() && starting.substr(starting.size() - note.size()) == note), starting);
 }
 
 BOOST_FIXTURE_TEST_CASE(caution_stops_only_at_releases_published_as_tags, Doubles) {
