@@ -210,7 +210,12 @@ boost::json::object to_json(const PlanReport& report) {
 std::string to_text(const PlanReport& report) {
   std::string out = terraform::report_text(report.findings, report.changes, report.files, report.request.tag, false);
   if (!report.diff.empty()) out += "\n" + report.diff;
-  if (report.network) out += "\n" + cli::to_text(*report.network);
+  if (report.network) {
+    // Refused after the registry was asked (a target it lacks, a pin it cannot
+    // move): its answer is the reason; the steps would not be taken.
+    const bool refused = report.changes.outcome == terraform::Outcome::refused;
+    out += "\n" + (refused ? cli::registry_text(report.network->registry) : cli::to_text(*report.network));
+  }
   if (!report.online) out += "(offline: changelog, risk and backup not checked)\n";
   return out;
 }

@@ -46,7 +46,8 @@ BOOST_AUTO_TEST_CASE(skopeo_lists_the_tags_and_reads_the_index_and_each_platform
   const std::string ref = "docker://" + authority(registry) + "/library/traefik";
   const auto tags = skopeo({"list-tags", "--tls-verify=false", ref});
   BOOST_REQUIRE_MESSAGE(tags.code == 0, tags.err);
-  const auto listed = json::parse(tags.out).as_object().at("Tags").as_array();
+  const auto tag_doc = json::parse(tags.out);
+  const auto& listed = tag_doc.as_object().at("Tags").as_array();
   BOOST_TEST(listed.size() == 2U);
   BOOST_TEST(std::count(listed.begin(), listed.end(), json::value("v3.3.2")) == 1);
   BOOST_TEST(std::count(listed.begin(), listed.end(), json::value("v3.3.3")) == 1);
@@ -55,14 +56,26 @@ BOOST_AUTO_TEST_CASE(skopeo_lists_the_tags_and_reads_the_index_and_each_platform
   const auto raw = skopeo({"inspect", "--raw", "--tls-verify=false", ref + ":v3.3.3"});
   BOOST_REQUIRE_MESSAGE(raw.code == 0, raw.err);
   BOOST_TEST(ua::adapters::registry::sha256_digest(raw.out) == reg::index_digest("library/traefik", "v3.3.3"));
-  // skopeo picks the platform's manifest out of the index and reads its config.
+  // The index names each platform's manifest by the digest the simulator says...
+  const std::string arm_digest = reg::platform_digest("library/traefik", "v3.3.3", "linux/arm64");
+  std::string listed_arm;
+  const auto index = json::parse(raw.out);
+  for (const auto& entry : index.as_object().at("manifests").as_array()) {
+    if (entry.at("platform").at("architecture").as_string() == "arm64") listed_arm = entry.at("digest").as_string();
+  }
+  BOOST_TEST(listed_arm == arm_digest);
+  // ...and skopeo, picking arm64 out of the index or reading it by digest, reads its config.
   const auto arm = skopeo({"inspect", "--tls-verify=false", "--override-os", "linux", "--override-arch", "arm64",
                            ref + ":v3.3.3"});
   BOOST_REQUIRE_MESSAGE(arm.code == 0, arm.err);
   const auto doc = json::parse(arm.out).as_object();
   BOOST_TEST(doc.at("Architecture").as_string() == "arm64");
   BOOST_TEST(doc.at("Os").as_string() == "linux");
-  BOOST_TEST(doc.at("Digest").as_string() == reg::platform_digest("library/traefik", "v3.3.3", "linux/arm64"));
+  BOOST_TEST(doc.at("Digest").as_string() == reg::index_digest("library/traefik", "v3.3.3"));  // the tag's
+  const auto by_digest = skopeo({"inspect", "--tls-verify=false", ref + "@" + arm_digest});
+  BOOST_REQUIRE_MESSAGE(by_digest.code == 0, by_digest.err);
+  BOOST_TEST(json::parse(by_digest.out).as_object().at("Architecture").as_string() == "arm64");
+  BOOST_TEST(json::parse(by_digest.out).as_object().at("Digest").as_string() == arm_digest);
 }
 
 BOOST_AUTO_TEST_CASE(heads_carry_the_digest_and_unknown_names_answer_the_spec_errors) {
