@@ -24,6 +24,20 @@ BOOST_AUTO_TEST_CASE(a_target_tag_the_registry_lacks_is_refused_and_nothing_is_p
   BOOST_TEST(world.sandbox().deployed().at("vaultwarden/vaultwarden").front() == "vaultwarden/server:1.35.4");
 }
 
+BOOST_AUTO_TEST_CASE(an_unreachable_registry_does_not_stop_the_upgrade_and_is_said_in_the_commit_and_report) {
+  World world("healthy");
+  world.set("UPGRADE_AGENT_REGISTRY_ENDPOINTS", "*=http://127.0.0.1:1");  // nothing listens there
+  const auto r = world.run_one("vaultwarden/server:1.35.5");
+  BOOST_TEST(saga::to_string(r.outcome) == "upgraded", r.reason);
+  const auto commits = world.new_commits();
+  BOOST_REQUIRE(!commits.empty());
+  BOOST_TEST(contains(commits[0].body, "Flagged for manual review: the tag's existence could not be checked ("),
+             commits[0].body);
+  const auto slack = world.slack();
+  BOOST_REQUIRE(!slack.empty());
+  BOOST_TEST(contains(slack[0], "\nNote: the tag's existence could not be checked ("), slack[0]);
+}
+
 BOOST_AUTO_TEST_CASE(a_pinned_reference_moves_tag_and_digest_together_and_the_pods_run_the_pushed_digest) {
   World world("healthy");
   const std::string old_pin = sandbox::registry::index_digest("technitium/dns-server", "13.2.1");
