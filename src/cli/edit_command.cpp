@@ -17,6 +17,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "cli/commands.hpp"
 #include "terraform/report.hpp"
@@ -163,7 +164,7 @@ int run_edit(const EditOptions& opts) {
         auto edit = [&] { edit_files(*result, *setup, *parsed, opts, pins); };
         co_await runtime::offload(pool, edit);
       },
-      [&](std::exception_ptr e) { error = e; });
+      [&](std::exception_ptr e) { error = std::move(e); });
   io.run();
   if (error) std::rethrow_exception(error);
 

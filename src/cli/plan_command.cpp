@@ -19,6 +19,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "cli/commands.hpp"
 #include "cli/render_plan.hpp"
@@ -259,7 +260,7 @@ int run_plan(const PlanOptions& opts) {
           }
         }
       },
-      [&](std::exception_ptr e) { error = e; });
+      [&](std::exception_ptr e) { error = std::move(e); });
   io.run();
   if (error) std::rethrow_exception(error);
   if (report.failure) return report_failure(opts.json, report.failure_code, *report.failure);

@@ -440,7 +440,7 @@ class Extractor {
     if (!r.m.has_tag || r.m.tag_begin == r.m.tag_end || r.m.end <= r.m.tag_end + 1) return {};
     const auto& text = r.comp.text;
     if (text[r.m.tag_end] != '@') return {};
-    const std::string digest = text.substr(r.m.tag_end + 1, r.m.end - r.m.tag_end - 1);
+    std::string digest = text.substr(r.m.tag_end + 1, r.m.end - r.m.tag_end - 1);
     constexpr std::string_view kSha256 = "sha256:";
     if (digest.size() != kSha256.size() + 64 || digest.compare(0, kSha256.size(), kSha256) != 0) return {};
     for (std::size_t i = kSha256.size(); i < digest.size(); ++i) {

@@ -65,7 +65,7 @@ BOOST_AUTO_TEST_CASE(a_target_the_registry_lacks_is_refused_before_any_report_ba
 }
 
 // The sample's dns stack: `technitium/dns-server:13.2.1@sha256:...` and a bare `mvance/unbound@sha256:...`.
-const std::string kDnsFile = "stacks/dns/main.tf";
+constexpr const char* kDnsFile = "stacks/dns/main.tf";
 
 std::string pinned_digest_in(const std::string& text) {
   const std::string key = "technitium/dns-server:13.2.1@";

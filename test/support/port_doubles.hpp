@@ -449,7 +449,7 @@ class FakeRegistry final : public ports::Registry {
     index.digest.media_type = std::string(ports::kOciIndex);
     for (const auto& name : platform_names) {
       ports::ManifestEntry e;
-      e.digest = fake_digest(tag + " " + name);
+      e.digest = platform_digest(tag, name);
       e.media_type = std::string(ports::kOciManifest);
       ports::Platform p;
       const auto slash = name.find('/');
@@ -467,8 +467,11 @@ class FakeRegistry final : public ports::Registry {
     manifests[index.digest.digest] = index;
     return index.digest.digest;
   }
-  [[nodiscard]] std::string platform_digest(const std::string& tag, const std::string& platform_name) const {
-    return fake_digest(tag + " " + platform_name);
+  [[nodiscard]] static std::string platform_digest(const std::string& tag, const std::string& platform_name) {
+    std::string seed = tag;
+    seed += ' ';
+    seed += platform_name;
+    return fake_digest(seed);
   }
 
   asio::awaitable<core::Expected<ports::TagList>> tags(core::ImageRef image, core::Deadline deadline) override {
