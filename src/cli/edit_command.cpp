@@ -7,14 +7,20 @@
 #include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <chrono>
 #include <exception>
+#include <map>
 #include <iostream>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "cli/commands.hpp"
 #include "terraform/report.hpp"
+#include "upgrade_agent/config/setup.hpp"
+#include "upgrade_agent/plan/decision.hpp"
 #include "upgrade_agent/request/request.hpp"
 #include "upgrade_agent/runtime/blocking.hpp"
 #include "upgrade_agent/service/wiring.hpp"
@@ -54,34 +60,70 @@ int exit_code(terraform::Outcome o) {
   return kFailed;
 }
 
-EditOutcome scan_and_edit(const config::Setup& setup, const request::UpgradeRequest& request,
-                          const EditOptions& opts) {
+EditOutcome scan(const config::Setup& setup, const request::UpgradeRequest& request) {
   EditOutcome out;
-  const auto& repo = setup.settings.repo;
   terraform::LocateOptions locate_options;
   if (setup.config) locate_options.config = &*setup.config;
   locate_options.search_roots = setup.settings.search_roots;
-  auto findings = terraform::locate(repo, request.image, locate_options);
+  auto findings = terraform::locate(setup.settings.repo, request.image, locate_options);
   if (!findings) {
     out.failure = findings.error().message;
     out.failure_code = kBadInput;
     return out;
   }
   out.findings = std::move(*findings);
+  return out;
+}
+
+// The digests `tag@sha256:` references are pinned to, each once.
+std::vector<std::string> pins_of(const terraform::Findings& findings) {
+  std::vector<std::string> pins;
+  for (const auto& r : findings.references) {
+    if (!r.pin.empty() && std::find(pins.begin(), pins.end(), r.pin) == pins.end()) pins.push_back(r.pin);
+  }
+  return pins;
+}
+
+// The registry is asked only for pinned references: where each pin goes with
+// the target tag, or why it cannot move (the reference is then refused).
+constexpr std::chrono::seconds kRegistryBudget{60};
+
+boost::asio::awaitable<void> ask_registry(EditOutcome& out, const request::UpgradeRequest& request,
+                                          service::Wiring& wiring,
+                                          std::map<std::string, terraform::PinMove>& pins) {
+  auto registry = co_await wiring.registry();
+  if (!registry) {
+    out.failure = registry.error().describe();
+    out.failure_code = kBadInput;
+    co_return;
+  }
+  auto asked = pins_of(out.findings);  // named: no temporaries inside co_await (g++ 12)
+  const auto deadline = core::Clock::now() + kRegistryBudget;
+  auto moved = co_await plan::pin_moves(**registry, out.findings.image, std::move(asked), request.tag, deadline);
+  if (!moved) {
+    out.failure = moved.error().describe();
+    co_return;
+  }
+  pins = std::move(*moved);
+}
+
+void edit_files(EditOutcome& out, const config::Setup& setup, const request::UpgradeRequest& request,
+                const EditOptions& opts, const std::map<std::string, terraform::PinMove>& pins) {
+  const auto& repo = setup.settings.repo;
   terraform::EditRequest edit;
   edit.target_tag = request.tag;
   if (!opts.chart_version.empty()) edit.chart_version = opts.chart_version;
   if (setup.config) edit.skip_patterns = setup.config->skip_image_patterns;
+  edit.pins = pins;
   out.plan = terraform::plan_changes(out.findings, edit);
-  if (out.plan.outcome != terraform::Outcome::edit) return out;
+  if (out.plan.outcome != terraform::Outcome::edit) return;
   auto files = terraform::render_changes(out.plan, repo);
   if (!files) {
     out.failure = files.error().message;
-    return out;
+    return;
   }
   out.files = std::move(*files);
   if (auto err = terraform::write_changes(repo, out.files, out.findings.folders)) out.failure = err->message;
-  return out;
 }
 
 int run_edit(const EditOptions& opts) {
@@ -101,10 +143,18 @@ int run_edit(const EditOptions& opts) {
       wiring.io(),
       [&]() -> boost::asio::awaitable<void> {
         // Named first: GCC 12 mishandles temporaries built inside a co_await expression.
-        auto work = [&] { return scan_and_edit(*setup, *parsed, opts); };
-        result = co_await runtime::offload(pool, work);
+        auto found = [&] { return scan(*setup, *parsed); };
+        result = co_await runtime::offload(pool, found);
+        if (result->failure) co_return;
+        std::map<std::string, terraform::PinMove> pins;
+        if (!pins_of(result->findings).empty()) {
+          co_await ask_registry(*result, *parsed, wiring, pins);
+          if (result->failure) co_return;
+        }
+        auto edit = [&] { edit_files(*result, *setup, *parsed, opts, pins); };
+        co_await runtime::offload(pool, edit);
       },
-      [&](std::exception_ptr e) { error = e; });
+      [&](std::exception_ptr e) { error = std::move(e); });
   wiring.io().run();
   if (error) std::rethrow_exception(error);
 

@@ -9,12 +9,15 @@
 #include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <exception>
+#include <map>
 #include <iostream>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "cli/commands.hpp"
 #include "cli/render_plan.hpp"
@@ -58,6 +61,8 @@ struct PlanReport {
   std::vector<terraform::ConfigFile> config_files;  // the stack's files, for config changes
   std::optional<plan::Decision> network;
   std::vector<std::string> config_diffs;  // per step: the diff its setting renames make
+  // Where digest pins go with the target (the registry's answers; online only).
+  std::map<std::string, terraform::PinMove> pins;
   std::optional<std::string> failure;
   int failure_code = kFailed;
 };
@@ -82,6 +87,7 @@ void add_changes(PlanReport& report, const PlanOptions& opts) {
   edit.target_tag = report.request.tag;
   if (!opts.chart_version.empty()) edit.chart_version = opts.chart_version;
   if (report.setup.config) edit.skip_patterns = report.setup.config->skip_image_patterns;
+  edit.pins = report.pins;
   report.changes = terraform::plan_changes(report.findings, edit);
   if (report.changes.outcome != terraform::Outcome::edit) return;
   auto files = terraform::render_changes(report.changes, report.setup.settings.repo);
@@ -98,13 +104,21 @@ void add_changes(PlanReport& report, const PlanOptions& opts) {
 // chart (pattern C) the chart version from the repository's index.
 constexpr std::chrono::seconds kNetworkBudget{90};
 
-bool wants_network(const PlanReport& report) {
-  const auto o = report.changes.outcome;
-  return !report.findings.references.empty() &&
-         (o == terraform::Outcome::edit || o == terraform::Outcome::needs_chart_version);
+bool any_pin(const terraform::Findings& findings) {
+  return std::any_of(findings.references.begin(), findings.references.end(),
+                     [](const terraform::Reference& r) { return !r.pin.empty(); });
 }
 
-boost::asio::awaitable<void> add_network(PlanReport& report, saga::Decider& decider) {
+bool wants_network(const PlanReport& report) {
+  const auto o = report.changes.outcome;
+  // Pinned references move only with the registry's digests: ask it.
+  const bool pins_wait = o == terraform::Outcome::refused && report.changes.rule == core::Rule::digest_pinned &&
+                         any_pin(report.findings);
+  return !report.findings.references.empty() &&
+         (o == terraform::Outcome::edit || o == terraform::Outcome::needs_chart_version || pins_wait);
+}
+
+boost::asio::awaitable<void> add_network(PlanReport& report, service::Wiring& wiring) {
   const auto& ref = report.findings.references[terraform::primary_reference(report.findings)];
   plan::DecisionRequest request;
   request.image = report.findings.image;
@@ -119,14 +133,36 @@ boost::asio::awaitable<void> add_network(PlanReport& report, saga::Decider& deci
   request.step_mode = report.setup.settings.step_mode;
   request.config_files = report.config_files;
   request.apply_config_changes = report.setup.settings.config_changes;
+  for (const auto& r : report.findings.references) {
+    if (!r.pin.empty() && std::find(request.pins.begin(), request.pins.end(), r.pin) == request.pins.end()) {
+      request.pins.push_back(r.pin);
+    }
+  }
+  auto made = co_await wiring.decider();
+  if (!made) {
+    report.failure = made.error().describe();
+    report.failure_code = kBadInput;
+    co_return;
+  }
   const auto deadline = core::Clock::now() + kNetworkBudget;
-  auto decision = co_await decider.decide(std::move(request), deadline);
+  auto decision = co_await (*made)->decide(std::move(request), deadline);
   if (!decision) {
     report.failure = decision.error().describe();
     co_return;
   }
   report.network = std::move(*decision);
   report.online = true;
+  // A target the registry lacks is refused before anything else (exit 5).
+  if (report.network->registry.target == plan::TargetState::missing) {
+    report.changes.outcome = terraform::Outcome::refused;
+    report.changes.rule = core::Rule::none;
+    report.changes.reason = report.network->registry.note;
+    report.changes.changes.clear();
+    report.files.clear();
+    report.diff.clear();
+    co_return;
+  }
+  if (!report.network->steps.empty()) report.pins = report.network->steps.back().pins;
 }
 
 // Blocking: the stack's files the release notes' renames may apply to.
@@ -209,8 +245,11 @@ std::string to_text(const PlanReport& report) {
   std::string out = terraform::report_text(report.findings, report.changes, report.files, report.request.tag, false);
   if (!report.diff.empty()) out += "\n" + report.diff;
   if (report.network) {
-    out += "\n" + cli::to_text(*report.network);
-    for (std::size_t i = 0; i < report.network->steps.size(); ++i) {
+    // Refused after the registry was asked (a target it lacks, a pin it cannot
+    // move): its answer is the reason; the steps would not be taken.
+    const bool refused = report.changes.outcome == terraform::Outcome::refused;
+    out += "\n" + (refused ? cli::registry_text(report.network->registry) : cli::to_text(*report.network));
+    for (std::size_t i = 0; !refused && i < report.network->steps.size(); ++i) {
       const auto& changes = report.network->steps[i].config_changes;
       if (changes.renames.empty() && changes.flagged.empty()) continue;
       out += "\nConfig changes of step " + std::to_string(i + 1) + ":\n";
@@ -249,9 +288,14 @@ int run_plan(const PlanOptions& opts) {
           auto config_files = [&] { add_config_files(report); };
           co_await runtime::offload(pool, config_files);
           if (report.failure) co_return;
-          co_await add_network(report, wiring.decider());
+          co_await add_network(report, wiring);
           if (report.failure) co_return;
-          add_config_diffs(report);
+          if (report.network->registry.target != plan::TargetState::missing) add_config_diffs(report);
+          // The pins' new digests change the diff (the chart's case below redoes it too).
+          if (!report.pins.empty()) {
+            auto repinned = [&] { add_changes(report, opts); };
+            co_await runtime::offload(pool, repinned);
+          }
           // Pattern C: the chart version the index names, unless --chart-version gave one.
           const auto& chart = report.network->chart;
           if (opts.chart_version.empty() && chart && chart->chosen) {
@@ -262,7 +306,7 @@ int run_plan(const PlanOptions& opts) {
           }
         }
       },
-      [&](std::exception_ptr e) { error = e; });
+      [&](std::exception_ptr e) { error = std::move(e); });
   wiring.io().run();
   if (error) std::rethrow_exception(error);
   if (report.failure) return report_failure(opts.json, report.failure_code, *report.failure);

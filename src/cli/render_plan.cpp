@@ -23,8 +23,24 @@ std::string commit_text(const plan::Step& step) {
   return "(cannot be built: " + error.message + ")";
 }
 
+std::string registry_text(const plan::RegistryCheck& check) {
+  std::string out = "Registry: ";
+  switch (check.target) {
+    case plan::TargetState::exists:
+      out += "the tag exists (" + (check.digest ? check.digest->digest : std::string("?")) + ")";
+      break;
+    case plan::TargetState::missing:
+    case plan::TargetState::unchecked: out += check.note; break;
+  }
+  out += "\n";
+  for (const auto& s : check.skipped_stops) out += "  stop skipped: " + s + "\n";
+  if (!check.stops_note.empty()) out += "  " + check.stops_note + "\n";
+  return out;
+}
+
 std::string to_text(const plan::Decision& plan) {
-  std::string out;
+  std::string out = registry_text(plan.registry);
+  if (plan.registry.target == plan::TargetState::missing) return out;
   if (plan.repo.repo) {
     out += "GitHub repository: " + *plan.repo.repo + " (" + plan.repo.how + ")\n";
   } else {
@@ -76,8 +92,8 @@ std::string to_text(const plan::Decision& plan) {
   for (const auto& s : plan.steps) out += " " + (s.to.empty() ? std::string("?") : s.to);
   out += "\n";
   if (plan.steps.size() > 1) {
-    out += "  (intermediate image tags are the releases' versions in the target tag's spelling; a run checks they "
-           "exist)\n";
+    out += "  (intermediate image tags are the releases' versions in the target tag's spelling, kept only where the "
+           "registry has them)\n";
   }
   out += "DB backup: " + plan.backup.description + "\n";
   for (const auto& f : plan.flagged_for_manual_review) out += "Flagged for manual review: " + f + "\n";
@@ -89,6 +105,9 @@ std::string to_text(const plan::Decision& plan) {
       out += " (";
       for (std::size_t j = 0; j < s.why.size(); ++j) out += (j ? "; " : "") + s.why[j];
       out += ")";
+    }
+    for (const auto& [old_digest, move] : s.pins) {
+      out += "\nPin " + old_digest + " -> " + (move.digest.empty() ? "not moved: " + move.reason : move.digest + " (" + move.reason + ")");
     }
     out += "\nSlack:\n";
     std::size_t pos = 0;
@@ -114,6 +133,14 @@ std::string to_text(const plan::Decision& plan) {
 
 json::object to_json(const plan::Decision& plan) {
   json::object o;
+  json::object registry;
+  registry["target"] = std::string(plan::to_string(plan.registry.target));
+  registry["digest"] = plan.registry.digest ? json::value(plan.registry.digest->digest) : json::value(nullptr);
+  registry["media_type"] = plan.registry.digest ? json::value(plan.registry.digest->media_type) : json::value(nullptr);
+  registry["note"] = plan.registry.note;
+  registry["skipped_stops"] = strings(plan.registry.skipped_stops);
+  registry["stops_note"] = plan.registry.stops_note;
+  o["registry"] = std::move(registry);
   json::object github;
   github["repo"] = plan.repo.repo ? json::value(*plan.repo.repo) : json::value(nullptr);
   github["source"] = std::string(ports::to_string(plan.repo.source));
@@ -170,10 +197,17 @@ json::object to_json(const plan::Decision& plan) {
   json::array stops;
   for (const auto& s : plan.steps) {
     stops.push_back(json::object{{"from", s.from}, {"to", s.to}, {"release", s.release}, {"why", strings(s.why)}});
+    json::array pins;
+    for (const auto& [old_digest, move] : s.pins) {
+      pins.push_back(json::object{{"from", old_digest},
+                                  {"to", move.digest.empty() ? json::value(nullptr) : json::value(move.digest)},
+                                  {"reason", move.reason}});
+    }
     steps.push_back(json::object{{"from", s.from},
                                  {"to", s.to},
                                  {"release", s.release},
                                  {"why", strings(s.why)},
+                                 {"pins", std::move(pins)},
                                  {"commit_message", commit_text(s)},
                                  {"slack_starting", s.slack_starting}});
   }

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "json_reader.hpp"
+#include "upgrade_agent/core/text.hpp"
 
 namespace ua::config {
 
@@ -42,6 +43,7 @@ constexpr Key kKeys[] = {
     {"health_scheme", "UPGRADE_AGENT_HEALTH_SCHEME"},
     {"registry_auth_file", "UPGRADE_AGENT_REGISTRY_AUTH_FILE"},
     {"insecure_registries", "UPGRADE_AGENT_INSECURE_REGISTRIES"},
+    {"registry_endpoints", "UPGRADE_AGENT_REGISTRY_ENDPOINTS"},
     {"ci_poll_interval", "UPGRADE_AGENT_CI_POLL_INTERVAL"},
     {"ci_timeout", "UPGRADE_AGENT_CI_TIMEOUT"},
     {"verify_window_safe", "UPGRADE_AGENT_VERIFY_WINDOW_SAFE"},
@@ -180,6 +182,10 @@ class Loader {
       auto parsed = parse_insecure_registries(value);
       if (!parsed) return error(where, parsed.error().message);
       s.insecure_registries = std::move(*parsed);
+    } else if (key == "registry_endpoints") {
+      auto parsed = parse_registry_endpoints(value);
+      if (!parsed) return error(where, parsed.error().message);
+      s.registry_endpoints = std::move(*parsed);
     } else if (key == "max_concurrency") {
       const bool digits = !value.empty() && value.size() <= 4 &&
                           std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -511,6 +517,44 @@ core::Expected<std::vector<std::string>> parse_insecure_registries(std::string_v
     std::string normal(entry);
     std::transform(normal.begin(), normal.end(), normal.begin(), [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
     out.push_back(std::move(normal));
+  }
+  return out;
+}
+
+core::Expected<std::vector<RegistryEndpoint>> parse_registry_endpoints(std::string_view text) {
+  std::vector<RegistryEndpoint> out;
+  for (const std::string_view entry : comma_list(text)) {
+    const auto bad = [&](const std::string& why) {
+      return core::make_error("invalid UPGRADE_AGENT_REGISTRY_ENDPOINTS entry '" + std::string(entry.substr(0, 100)) +
+                              "': " + why + " (expected registry=https://host[:port], comma-separated)");
+    };
+    const auto eq = entry.find('=');
+    if (eq == std::string_view::npos) return bad("no '='");
+    const std::string registry = core::lower(entry.substr(0, eq));
+    const std::string origin = core::lower(entry.substr(eq + 1));
+    if (registry.empty()) return bad("no registry before '='");
+    if (registry != "*") {
+      auto names = parse_insecure_registries(registry);
+      if (!names || names->size() != 1) return bad("the registry is not a host[:port]");
+    }
+    std::string_view rest = origin;
+    if (rest.rfind("https://", 0) == 0) {
+      rest.remove_prefix(8);
+    } else if (rest.rfind("http://", 0) == 0) {
+      rest.remove_prefix(7);
+    } else {
+      return bad("the origin must start with http:// or https://");
+    }
+    if (rest.empty() || rest.find('/') != std::string_view::npos || rest.find('@') != std::string_view::npos ||
+        rest.find('?') != std::string_view::npos) {
+      return bad("the origin is a scheme and a host[:port], nothing else");
+    }
+    auto authority = parse_insecure_registries(rest);
+    if (!authority || authority->size() != 1) return bad("the origin's host[:port] is invalid");
+    for (const auto& e : out) {
+      if (e.registry == registry) return bad("the registry " + registry + " is named twice");
+    }
+    out.push_back(RegistryEndpoint{registry, origin});
   }
   return out;
 }

@@ -1,6 +1,9 @@
 #include <algorithm>
 
 #include "upgrade_agent/adapters/git/message.hpp"
+#include "upgrade_agent/adapters/registry/pin.hpp"
+#include "upgrade_agent/adapters/registry/stops.hpp"
+#include "upgrade_agent/adapters/registry/target.hpp"
 #include "upgrade_agent/core/release_range.hpp"
 #include "upgrade_agent/plan/decision.hpp"
 #include "upgrade_agent/plan/messages.hpp"
@@ -129,11 +132,130 @@ void add_steps(Decision& decision, const DecisionRequest& request, const ChartPa
   }
 }
 
+core::ImageRef bare(core::ImageRef image) {
+  image.tag.reset();
+  image.digest.reset();
+  return image;
+}
+
+core::Error cancelled_error(const std::string& what) {
+  return core::make_error(core::ErrorKind::cancelled, what + ": cancelled", "plan", "registry");
+}
+
+// Before anything else: does the target tag exist?
+asio::awaitable<core::Expected<void>> check_target(ports::Registry& registry, const DecisionRequest& request,
+                                                   core::Deadline deadline, Decision& decision) {
+  core::Expected<void> answer;
+  core::ImageRef image = bare(request.image);  // named: no temporaries inside co_await (g++ 12)
+  auto digest = co_await registry.digest(std::move(image), request.target_tag, deadline);
+  auto check = adapters::registry::classify_target(digest);
+  switch (check.state) {
+    case adapters::registry::TargetState::exists: decision.registry.target = TargetState::exists; break;
+    case adapters::registry::TargetState::missing: decision.registry.target = TargetState::missing; break;
+    case adapters::registry::TargetState::unchecked: decision.registry.target = TargetState::unchecked; break;
+    case adapters::registry::TargetState::cancelled: answer = cancelled_error("checking " + request.target_tag); break;
+  }
+  decision.registry.digest = std::move(check.digest);
+  decision.registry.note = std::move(check.note);
+  co_return answer;
+}
+
+// CAUTION stops only at releases published as tags of the image.
+asio::awaitable<core::Expected<void>> check_stops(ports::Registry& registry, const DecisionRequest& request,
+                                                  core::Deadline deadline, Decision& decision) {
+  core::Expected<void> answer;
+  if (decision.risk.stops.size() < 2 || request.chart) co_return answer;
+  core::ImageRef image = bare(request.image);
+  auto tags = co_await registry.tags(std::move(image), deadline);
+  if (!tags) {
+    if (tags.error().is(core::ErrorKind::cancelled)) {
+      answer = cancelled_error("listing tags");
+    } else {
+      decision.registry.stops_note =
+          "the stops' tags could not be checked (" + tags.error().message + "); every stop is kept";
+      decision.flagged_for_manual_review.push_back(decision.registry.stops_note);
+    }
+    co_return answer;
+  }
+  auto checked = adapters::registry::keep_published_stops(std::move(decision.risk.stops), *tags);
+  decision.risk.stops = std::move(checked.kept);
+  for (auto& skipped : checked.skipped) {
+    decision.flagged_for_manual_review.push_back("CAUTION stop " + skipped.stop.image_tag + " skipped: " +
+                                                 skipped.reason);
+    decision.registry.skipped_stops.push_back(std::move(skipped.reason));
+  }
+  co_return answer;
+}
+
+// Each step's pins, chained: the digest a pin has after step k is where step
+// k+1 moves it from.
+asio::awaitable<core::Expected<void>> add_pins(ports::Registry& registry, const DecisionRequest& request,
+                                               core::Deadline deadline, Decision& decision) {
+  core::Expected<void> answer;
+  for (const auto& original : request.pins) {
+    std::vector<std::string> had{original};
+    std::string refused;
+    for (auto& step : decision.steps) {
+      if (step.to.empty() || request.chart) break;
+      terraform::PinMove move;
+      if (refused.empty()) {
+        std::vector<std::string> from{had.back()};  // named: no braced temporaries inside co_await (g++ 12)
+        auto moved = co_await pin_moves(registry, request.image, std::move(from), step.to, deadline);
+        if (!moved) {
+          answer = moved.error();
+          co_return answer;
+        }
+        move = moved->begin()->second;
+        if (move.digest.empty()) refused = move.reason;
+      }
+      if (!refused.empty()) move = terraform::PinMove{"", refused};
+      for (const auto& digest : had) step.pins[digest] = move;
+      if (!move.digest.empty()) had.push_back(move.digest);
+    }
+  }
+  co_return answer;
+}
+
 }  // namespace
 
+std::string_view to_string(TargetState state) {
+  switch (state) {
+    case TargetState::exists: return "exists";
+    case TargetState::missing: return "missing";
+    case TargetState::unchecked: return "unchecked";
+  }
+  return "unchecked";
+}
+
+asio::awaitable<core::Expected<std::map<std::string, terraform::PinMove>>> pin_moves(
+    ports::Registry& registry, core::ImageRef image, std::vector<std::string> pins, std::string tag,
+    core::Deadline deadline) {
+  std::map<std::string, terraform::PinMove> out;
+  for (const auto& pin : pins) {
+    if (out.count(pin) != 0) continue;
+    core::ImageRef pinned = bare(image);
+    pinned.digest = pin;
+    auto resolved = co_await adapters::registry::resolve_pin(registry, pinned, tag, deadline);
+    if (!resolved) {
+      if (resolved.error().is(core::ErrorKind::cancelled)) co_return cancelled_error("moving the pin " + pin);
+      out[pin] = terraform::PinMove{"", resolved.error().message};
+      continue;
+    }
+    out[pin] = terraform::PinMove{resolved->digest, resolved->why};
+  }
+  co_return out;
+}
+
 asio::awaitable<core::Expected<Decision>> decide(ports::ChangelogSource& changelogs, ports::ChartIndex& charts,
-                                                 DecisionRequest request, core::Deadline deadline) {
+                                                 ports::Registry& registry, DecisionRequest request,
+                                                 core::Deadline deadline) {
   Decision decision;
+  auto target_checked = co_await check_target(registry, request, deadline, decision);
+  if (!target_checked) co_return target_checked.error();
+  if (decision.registry.target == TargetState::missing) co_return decision;
+  if (decision.registry.target == TargetState::unchecked) {
+    decision.flagged_for_manual_review.push_back(decision.registry.note);
+  }
   ChartPart chart;
   chart.current = request.current_tag;
   chart.step_from = request.current_tag;
@@ -179,7 +301,15 @@ asio::awaitable<core::Expected<Decision>> decide(ports::ChangelogSource& changel
   decision.github_requests = decision.repo.requests + decision.changelog.requests;
   decision.risk = core::assess_risk(in);
   decision.backup = backup_plan(request.config, request.stack, request.namespace_name, decision.risk.risk);
+  auto stops_checked = co_await check_stops(registry, request, deadline, decision);
+  if (!stops_checked) co_return stops_checked.error();
   add_steps(decision, request, chart);
+  if (decision.registry.target == TargetState::unchecked) {
+    // Said in the report too, not only in the commit.
+    for (auto& step : decision.steps) step.slack_starting += "\nNote: " + decision.registry.note;
+  }
+  auto pinned = co_await add_pins(registry, request, deadline, decision);
+  if (!pinned) co_return pinned.error();
   co_return decision;
 }
 

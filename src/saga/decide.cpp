@@ -1,4 +1,6 @@
 // Steps 2-4: the decision `plan` shows, asked for the reference the request names.
+#include <algorithm>
+
 #include "saga/steps.hpp"
 
 namespace ua::saga {
@@ -16,6 +18,11 @@ asio::awaitable<core::Expected<plan::Decision>> decide(Decider& decider, const L
   request.target_tag = job.target_tag;
   if (ref.pattern == terraform::Pattern::chart) {
     request.chart = plan::ChartSource{ref.chart_repository, ref.chart, ref.current};
+  }
+  for (const auto& r : located.findings.references) {
+    if (!r.pin.empty() && std::find(request.pins.begin(), request.pins.end(), r.pin) == request.pins.end()) {
+      request.pins.push_back(r.pin);
+    }
   }
   request.config = context.config;
   request.step_mode = context.step_mode;

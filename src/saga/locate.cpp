@@ -15,6 +15,7 @@ terraform::EditRequest edit_request(const config::UpgradeConfig& config, const E
   request.target_tag = target.tag;
   request.chart_version = target.chart_version;
   request.skip_patterns = config.skip_image_patterns;
+  request.pins = target.pins;
   return request;
 }
 
@@ -79,6 +80,26 @@ std::set<std::string> current_tags(const terraform::Findings& findings) {
     if (ref.pattern != terraform::Pattern::chart) tags.insert(ref.current);
   }
   return tags;
+}
+
+std::set<std::string> expected_digests(const terraform::Findings& findings, const terraform::ChangePlan& changes) {
+  std::set<std::string> digests;
+  for (std::size_t i = 0; i < findings.references.size() && i < changes.outcomes.size(); ++i) {
+    const auto& ref = findings.references[i];
+    const auto& outcome = changes.outcomes[i];
+    if (ref.pin.empty()) continue;
+    if (outcome.status == terraform::RefStatus::edit) digests.insert(outcome.pin);
+    if (outcome.status == terraform::RefStatus::at_target) digests.insert(ref.pin);
+  }
+  return digests;
+}
+
+std::set<std::string> current_digests(const terraform::Findings& findings) {
+  std::set<std::string> digests;
+  for (const auto& ref : findings.references) {
+    if (!ref.pin.empty()) digests.insert(ref.pin);
+  }
+  return digests;
 }
 
 }  // namespace ua::saga

@@ -82,6 +82,11 @@ Timing Timing::from(const config::Settings& s) {
 
 namespace {
 
+bool any_pin(const terraform::Findings& findings) {
+  return std::any_of(findings.references.begin(), findings.references.end(),
+                     [](const terraform::Reference& r) { return !r.pin.empty(); });
+}
+
 // The outcome of the local part when it already says there is nothing to do.
 bool settled_locally(const Located& located, Result& result) {
   using terraform::Outcome;
@@ -89,16 +94,21 @@ bool settled_locally(const Located& located, Result& result) {
     case Outcome::edit:
     case Outcome::needs_chart_version: return false;
     case Outcome::already_current: result.outcome = Outcome_t::already_current; break;
-    case Outcome::refused: result.outcome = Outcome_t::refused; break;
+    case Outcome::refused:
+      // Pinned references wait for the registry's digests (the decision's).
+      if (located.changes.rule == core::Rule::digest_pinned && any_pin(located.findings)) return false;
+      result.outcome = Outcome_t::refused;
+      break;
     case Outcome::not_referenced: result.outcome = Outcome_t::not_referenced; break;
   }
   result.reason = located.changes.reason;
   return true;
 }
 
-VerifyTarget verify_target(const Located& located, const Job& job, std::set<std::string> tags, Duration window,
-                           const Timing& timing) {
+VerifyTarget verify_target(const Located& located, const Job& job, std::set<std::string> tags,
+                           std::set<std::string> digests, Duration window, const Timing& timing) {
   VerifyTarget t;
+  t.digests = std::move(digests);
   t.namespace_name = located.reference().namespace_name;
   t.service = located.service();
   t.image = job.image;
@@ -213,6 +223,29 @@ asio::awaitable<void> upgrade(Ports& p, const Context& ctx, const Job& job, cons
     co_return;
   }
   const plan::Decision& decision = *decided;
+  // A target the registry says does not exist is refused before anything is
+  // reported, backed up or pushed: it would deploy ImagePullBackOff.
+  if (decision.registry.target == plan::TargetState::missing) {
+    result.outcome = Outcome::refused;
+    result.reason = decision.registry.note;
+    rep.failed(Step::decide, core::make_error(core::ErrorKind::refused, result.reason, "registry", "check target"));
+    co_return;
+  }
+  if (!chart && !decision.steps.empty()) {
+    // With the pins' digests known: a reference that cannot move (a pin the
+    // registry cannot move, and nothing else to edit) is refused here too.
+    const EditTarget first{decision.steps.front().to, std::nullopt, decision.steps.front().pins};
+    const auto first_changes = terraform::plan_changes(located.findings, edit_request(ctx.config, first));
+    if (first_changes.outcome != terraform::Outcome::edit) {
+      result.outcome = first_changes.outcome == terraform::Outcome::already_current ? Outcome::already_current
+                                                                                      : Outcome::refused;
+      result.reason = first_changes.reason;
+      rep.failed(Step::decide, core::make_error(core::ErrorKind::refused, result.reason, "saga", "decide"));
+      co_return;
+    }
+  }
+  if (decision.registry.target == plan::TargetState::unchecked) rep.progress(Step::decide, decision.registry.note);
+  for (const auto& skipped : decision.registry.skipped_stops) rep.progress(Step::decide, skipped);
   result.risk = std::string(core::to_string(decision.risk.risk));
   if (chart) result.from = decision.chart && decision.chart->current_app_version ? *decision.chart->current_app_version
                                                                                  : ref.current;
@@ -254,6 +287,7 @@ asio::awaitable<void> upgrade(Ports& p, const Context& ctx, const Job& job, cons
   const Duration window =
       decision.risk.risk == core::Risk::caution ? timing.verify_window_caution : timing.verify_window_safe;
   std::set<std::string> live_tags = current_tags(located.findings);
+  std::set<std::string> live_digests = current_digests(located.findings);
   std::string verification;
   for (std::size_t i = *first_stop; i < decision.steps.size(); ++i) {
     const auto& step = decision.steps[i];
@@ -262,9 +296,10 @@ asio::awaitable<void> upgrade(Ports& p, const Context& ctx, const Job& job, cons
       co_await report(p.notifier, step.slack_starting, budget.ceiling(), rep, result, Step::report_starting);
     }
     EditTarget target{chart ? job.target_tag : step.to, chart ? std::optional<std::string>(step.to) : std::nullopt,
-                      step.config_changes};
+                      step.config_changes, step.pins};
     const auto changes = terraform::plan_changes(located.findings, edit_request(ctx.config, target));
     const auto expected = expected_tags(located.findings, changes);
+    const auto expected_pins = expected_digests(located.findings, changes);
     if (!step.commit_message) {
       rep.failed(Step::publish, step.commit_message.error());
       result.outcome = i == 0 ? Outcome::aborted : Outcome::failed;
@@ -336,7 +371,7 @@ asio::awaitable<void> upgrade(Ports& p, const Context& ctx, const Job& job, cons
                 "s verification window";
       rep.failed(Step::verify, core::make_error(core::ErrorKind::timeout, failure, "saga", "verify"));
     } else {
-      auto checks = verify_target(located, job, expected, window, timing);
+      auto checks = verify_target(located, job, expected, expected_pins, window, timing);
       checks.limit = budget.forward();
       auto verified = co_await verify(p.cluster, p.http, p.monitors, std::move(checks),
                                       core::within(budget.forward(), window), rep);
@@ -354,6 +389,7 @@ asio::awaitable<void> upgrade(Ports& p, const Context& ctx, const Job& job, cons
       result.stops.back().verified = true;
       result.live = step.to;
       live_tags = expected;
+      live_digests = expected_pins;
       continue;
     }
 
@@ -368,7 +404,7 @@ asio::awaitable<void> upgrade(Ports& p, const Context& ctx, const Job& job, cons
     }
     if (cancelled) co_await clear_cancellation();
     RollbackPorts rollback_ports{p.git, p.ci, p.cluster, p.http, p.monitors};
-    auto previous = verify_target(located, job, live_tags, timing.rollback_window, timing);
+    auto previous = verify_target(located, job, live_tags, live_digests, timing.rollback_window, timing);
     std::string revert_on_remote = in_flight ? resumed->revert_sha : std::string();
     auto rolled = co_await roll_back(rollback_ports, pushed->sha, subject, std::move(previous), budget, rep,
                                      std::move(revert_on_remote));

@@ -4,6 +4,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -38,6 +39,7 @@ struct EditTarget {
   std::string tag;
   std::optional<std::string> chart_version;
   terraform::ConfigChanges config_changes;  // renames the same commit applies
+  std::map<std::string, terraform::PinMove> pins;  // the step's digest pins (plan::Step::pins)
 };
 
 // With `before`: the files as they were before that commit (a resumed saga).
@@ -77,6 +79,9 @@ struct VerifyTarget {
   std::string service;  // app=<service>, the monitor's name
   core::ImageRef image;
   std::set<std::string> tags;  // the tags the image's containers must run
+  // Where a container's image is pinned by digest: the digests its imageID
+  // may carry (the pushed pins).
+  std::set<std::string> digests;
   Duration window{};
   Duration interval{};
   Duration lookup_timeout{};
@@ -128,6 +133,9 @@ std::string aborted_text(const Result& result);
 // The tags the image's containers carry once `target` is applied, reference by reference.
 std::set<std::string> expected_tags(const terraform::Findings& findings, const terraform::ChangePlan& changes);
 std::set<std::string> current_tags(const terraform::Findings& findings);
+// The digests pinned references carry once `changes` are applied, and now.
+std::set<std::string> expected_digests(const terraform::Findings& findings, const terraform::ChangePlan& changes);
+std::set<std::string> current_digests(const terraform::Findings& findings);
 terraform::EditRequest edit_request(const config::UpgradeConfig& config, const EditTarget& target);
 
 }  // namespace ua::saga

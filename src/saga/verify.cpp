@@ -49,6 +49,16 @@ bool is_fatal_wait(const std::string& reason) {
          reason == "ErrImagePull" || reason == "InvalidImageName" || reason == "CreateContainerConfigError";
 }
 
+// The registry digest of a container status' imageID ("docker-pullable://x@sha256:..."
+// or "x@sha256:..."); a bare "sha256:..." is the local config id, not a registry digest.
+std::optional<std::string> image_id_digest(const std::string& image_id) {
+  const auto at = image_id.rfind('@');
+  if (at == std::string::npos) return std::nullopt;
+  std::string digest = image_id.substr(at + 1);
+  if (digest.rfind("sha256:", 0) != 0) return std::nullopt;
+  return digest;
+}
+
 CheckResult judge_pods(const std::vector<ports::PodStatus>& pods, const VerifyTarget& target, Baseline& baseline) {
   CheckResult r{Seen::pass, "pods", {}};
   std::vector<std::string> pending;
@@ -81,6 +91,15 @@ CheckResult judge_pods(const std::vector<ports::PodStatus>& pods, const VerifyTa
       const std::string tag = ref->tag.value_or("latest");
       if (!target.tags.contains(tag)) {
         pending.push_back("pod " + pod.name + " runs " + tag + ", not the expected " + *target.tags.begin());
+      } else if (ref->digest && !target.digests.empty()) {
+        // A pinned image: the tag says little, the digest the kubelet pulled says what runs.
+        const auto running = image_id_digest(c.image_id);
+        if (!running) {
+          pending.push_back("pod " + pod.name + " container " + c.name + " reports no image digest yet");
+        } else if (!target.digests.contains(*running)) {
+          pending.push_back("pod " + pod.name + " container " + c.name + " runs " + *running + ", not the pushed " +
+                            *target.digests.begin());
+        }
       }
     }
     if (!pod.ready) pending.push_back("pod " + pod.name + " is not Ready (" + pod.phase + ")");

@@ -7,6 +7,7 @@
 #include "upgrade_agent/adapters/git/options.hpp"
 #include "upgrade_agent/adapters/health/health.hpp"
 #include "upgrade_agent/adapters/kubernetes/cluster.hpp"
+#include "upgrade_agent/adapters/registry/client.hpp"
 #include "upgrade_agent/adapters/slack/slack.hpp"
 #include "upgrade_agent/adapters/uptime_kuma/uptime_kuma.hpp"
 #include "upgrade_agent/adapters/woodpecker/woodpecker.hpp"
@@ -49,6 +50,7 @@ struct Wiring::Impl {
   std::unique_ptr<adapters::health::Checker> health;
   std::unique_ptr<adapters::uptime_kuma::Monitors> monitors;
   std::unique_ptr<adapters::slack::Notifier> notifier;
+  std::unique_ptr<adapters::registry::Client> registry;
   std::unique_ptr<PlanDecider> decider;
 };
 
@@ -63,10 +65,27 @@ const config::UpgradeConfig& Wiring::config() const { return impl_->config; }
 
 runtime::BlockingPool& Wiring::pool() { return impl_->pool; }
 
-saga::Decider& Wiring::decider() {
+asio::awaitable<core::Expected<ports::Registry*>> Wiring::registry() {
   auto& m = *impl_;
-  if (!m.decider) m.decider = std::make_unique<PlanDecider>(m.http(), m.pool, adapters::github::options_from(m.settings));
-  return *m.decider;
+  if (!m.registry) {
+    // registry_auth_file is read here, on the pool: a file read never runs on the event loop.
+    const config::Settings* settings = &m.settings;
+    auto read_options = [settings] { return adapters::registry::options_from(*settings); };
+    auto options = co_await runtime::offload(m.pool, read_options);
+    if (!options) co_return options.error();
+    m.registry = std::make_unique<adapters::registry::Client>(m.http(), std::move(*options));
+  }
+  co_return m.registry.get();
+}
+
+asio::awaitable<core::Expected<saga::Decider*>> Wiring::decider() {
+  auto& m = *impl_;
+  if (!m.decider) {
+    auto registry = co_await this->registry();
+    if (!registry) co_return registry.error();
+    m.decider = std::make_unique<PlanDecider>(m.http(), m.pool, adapters::github::options_from(m.settings), **registry);
+  }
+  co_return m.decider.get();
 }
 
 asio::awaitable<core::Expected<void>> Wiring::connect() {
@@ -83,7 +102,8 @@ asio::awaitable<core::Expected<void>> Wiring::connect() {
     m.monitors =
         std::make_unique<adapters::uptime_kuma::Monitors>(m.http(), adapters::uptime_kuma::options_from(m.settings));
     m.notifier = std::make_unique<adapters::slack::Notifier>(m.http(), adapters::slack::options_from(m.settings));
-    (void)decider();
+    auto decider = co_await this->decider();
+    if (!decider) problem = decider.error();
     auto options = adapters::kubernetes::options_from(m.settings);
     auto cluster = co_await adapters::kubernetes::Cluster::connect(m.io.get_executor(), m.pool, std::move(options));
     if (cluster) {
@@ -101,8 +121,6 @@ saga::Ports Wiring::ports() {
   auto& m = *impl_;
   return saga::Ports{*m.git, *m.ci, *m.cluster, *m.health, *m.monitors, *m.notifier, *m.decider, m.pool, m.locks};
 }
-
-runtime::BlockingPool& Wiring::pool() { return impl_->pool; }
 
 asio::awaitable<core::Expected<std::vector<std::string>>> Wiring::recover_clone(
     std::vector<std::string> own_subjects) {

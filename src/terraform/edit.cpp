@@ -98,12 +98,26 @@ RefOutcome decide(const Reference& ref, const core::Tag& target_tag, const EditR
                   "the tag is written as " + q(ref.prefix + "<" + ref.site.text + ">" + ref.suffix) + " and " + q(t) +
                       " does not keep " + q(ref.prefix.empty() ? ref.suffix : ref.prefix + "..." + ref.suffix));
   }
+  if (!ref.pin.empty()) {
+    const auto move = request.pins.find(ref.pin);
+    if (move == request.pins.end()) {
+      return refuse(core::Rule::digest_pinned,
+                    "pinned by digest: the registry was not asked for " + t +
+                        "'s digest, and a new tag under the old digest would deploy the old image");
+    }
+    if (move->second.digest.empty()) {
+      return refuse(core::Rule::digest_pinned, "pinned by digest, and the pin cannot move: " + move->second.reason);
+    }
+    out.pin = move->second.digest;
+  }
   out.status = RefStatus::edit;
   return out;
 }
 
 std::string replacement_for(const Reference& ref, const RefOutcome& o) {
   if (ref.pattern == Pattern::chart) return o.target;
+  // A pin's site runs through the digest: the tag keeps its suffix, then the new digest.
+  if (!ref.pin.empty()) return o.target.substr(ref.prefix.size()) + "@" + o.pin;
   return o.target.substr(ref.prefix.size(), o.target.size() - ref.prefix.size() - ref.suffix.size());
 }
 

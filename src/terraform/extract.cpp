@@ -434,6 +434,25 @@ class Extractor {
     return s;
   }
 
+  // The digest of a `tag@sha256:<64 hex>` written as literal text, else empty
+  // (a bare `repo@sha256:`, an interpolated tag or digest: not moved).
+  static std::string movable_pin(const RawRef& r) {
+    if (!r.m.has_tag || r.m.tag_begin == r.m.tag_end || r.m.end <= r.m.tag_end + 1) return {};
+    const auto& text = r.comp.text;
+    if (text[r.m.tag_end] != '@') return {};
+    std::string digest = text.substr(r.m.tag_end + 1, r.m.end - r.m.tag_end - 1);
+    constexpr std::string_view kSha256 = "sha256:";
+    if (digest.size() != kSha256.size() + 64 || digest.compare(0, kSha256.size(), kSha256) != 0) return {};
+    for (std::size_t i = kSha256.size(); i < digest.size(); ++i) {
+      const char c = digest[i];
+      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return {};
+    }
+    for (std::size_t i = r.m.tag_begin; i < r.m.end; ++i) {
+      if (text[i] == kPlaceholder) return {};
+    }
+    return digest;
+  }
+
   std::string service_for(const std::string& dir) const {
     const std::string& root = m_.root_dir();
     // A module folder outside the stack serves the stack that calls it.
@@ -539,10 +558,13 @@ class Extractor {
 
   void convert(const RawRef& r, std::set<std::tuple<std::string, std::size_t, std::string, std::size_t>>& seen) {
     const bool values_context = r.ctx.release >= 0;
-    if (r.m.digest) {
-      skip(r, core::Rule::digest_pinned,
-           "pinned by digest: changing the tag under an old digest would deploy the old image; update it by hand");
+    const std::string pin = r.m.digest ? movable_pin(r) : std::string();
+    const auto skip_pinned = [&](const std::string& why) {
+      skip(r, core::Rule::digest_pinned, "pinned by digest" + why + ": changing the tag under an old digest would deploy the old image; update it by hand");
       has_direct_ = true;
+    };
+    if (r.m.digest && pin.empty()) {
+      skip_pinned(r.m.has_tag ? " (the tag or digest is not one literal)" : "");
       return;
     }
     if (!r.m.has_tag || r.m.tag_begin == r.m.tag_end) {
@@ -591,6 +613,12 @@ class Extractor {
       skip(r, core::Rule::none, "the version is written with escape sequences; edit it by hand");
       return;
     }
+    // Tag and digest move together, so they must be written in one place.
+    if (!pin.empty() && site.seg->end < r.m.end) {
+      skip_pinned(" (the tag and the digest are written in different places)");
+      return;
+    }
+    const std::size_t site_end = pin.empty() ? site.end : r.m.end;
     const StackFile& sf = m_.file(site.seg->file);
     Reference ref;
     ref.file = m_.file(r.usage_file).path;
@@ -606,9 +634,10 @@ class Extractor {
     ref.suffix = r.comp.text.substr(site.end, r.m.tag_end - site.end);
     ref.site.file = sf.path;
     ref.site.offset = site.seg->offset + (site.begin - site.seg->begin);
-    ref.site.length = site.end - site.begin;
+    ref.site.length = site_end - site.begin;
     ref.site.line = sf.src.line_of(ref.site.offset);
-    ref.site.text = r.comp.text.substr(site.begin, site.end - site.begin);
+    ref.site.text = r.comp.text.substr(site.begin, site_end - site.begin);
+    ref.pin = pin;
     ref.via = site.seg->via;
     const DefKind def = site.seg->def != DefKind::here ? site.seg->def : r.ctx.usage_def;
     ref.site.where = site.seg->def != DefKind::here ? site.seg->where : detail_for(def);

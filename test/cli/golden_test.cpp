@@ -25,6 +25,7 @@
 #include "sandbox/helm/chart_repo.hpp"
 #include "support/child_process.hpp"
 #include "support/github_sim.hpp"
+#include "support/registry_sim.hpp"
 #include "upgrade_agent/net/server.hpp"
 #include "upgrade_agent/sandbox/sample_repo/sample_repo.hpp"
 
@@ -93,6 +94,11 @@ struct Fixture {
   fs::path root;
   fs::path repo;
   ua::test::GithubOnThread github;
+  // Every tag the requests name exists, except the refused ones' (never asked).
+  ua::test::RegistryOnThread registry{{"ghcr.io/immich-app/immich-server:v2.8.0", "matrixdotorg/synapse:v1.121.0",
+                                       "vaultwarden/server:1.35.7", "lscr.io/linuxserver/qbittorrent:5.1.0-r0-ls390",
+                                       "ghcr.io/goauthentik/server:2026.2.3", "grafana/grafana:11.5.0",
+                                       "traefik:v3.3.3"}};
   std::unique_ptr<Charts> charts;
   std::vector<std::string> mismatches;
 
@@ -112,9 +118,11 @@ struct Fixture {
     std::vector<std::string> out = extra;
     if (!online) {
       out.emplace_back("GITHUB_API_URL=http://127.0.0.1:1");  // offline must never get there
+      out.emplace_back("UPGRADE_AGENT_REGISTRY_ENDPOINTS=*=http://127.0.0.1:1");
       return out;
     }
     out.push_back("GITHUB_API_URL=" + github.url());
+    out.push_back(registry.setting());
     out.push_back("SSL_CERT_FILE=" + (root / "ca.pem").string());
     out.push_back("UPGRADE_AGENT_CONNECT_TO=" + std::string(kChartHost) + ":443:127.0.0.1:" +
                   std::to_string(charts->port()));
@@ -124,6 +132,7 @@ struct Fixture {
   [[nodiscard]] std::string normalise(std::string text, const fs::path& dir) const {
     replace_all(text, dir.string(), "<repo>");
     replace_all(text, github.url(), "<github>");
+    replace_all(text, registry.url(), "<registry>");
     replace_all(text, "127.0.0.1:" + std::to_string(github.port()), "<github-host>");
     replace_all(text, "127.0.0.1:" + std::to_string(charts->port()), "<charts>");
     static const std::regex timestamp(R"((^|\n)\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3} )");
@@ -225,6 +234,7 @@ BOOST_AUTO_TEST_CASE(plan_offline_is_unchanged) {
           repo, r.env);
   }
   BOOST_TEST(github.requests() == 0U);
+  BOOST_TEST(registry.requests().empty());
 }
 
 BOOST_AUTO_TEST_CASE(plan_against_the_simulators_is_unchanged) {

@@ -83,7 +83,8 @@ BOOST_AUTO_TEST_CASE(the_sandbox_prints_its_settings_and_real_clients_and_run_us
   }
   for (const char* name : {"GITHUB_API_URL", "GITHUB_TOKEN", "WOODPECKER_URL", "WOODPECKER_API_TOKEN", "WOODPECKER_REPO",
                            "SLACK_WEBHOOK_URL", "KUBECONFIG", "UPTIME_KUMA_URL", "UPTIME_KUMA_API_KEY",
-                           "UPGRADE_AGENT_REPO", "UPGRADE_AGENT_CONNECT_TO", "UPGRADE_AGENT_HEALTH_SCHEME"}) {
+                           "UPGRADE_AGENT_REPO", "UPGRADE_AGENT_CONNECT_TO", "UPGRADE_AGENT_HEALTH_SCHEME",
+                           "UPGRADE_AGENT_REGISTRY_ENDPOINTS"}) {
     BOOST_TEST(settings.count(name) == 1U, name);
   }
 
@@ -92,6 +93,16 @@ BOOST_AUTO_TEST_CASE(the_sandbox_prints_its_settings_and_real_clients_and_run_us
                               {"KUBECONFIG=" + settings["KUBECONFIG"], "HOME=" + settings["UPGRADE_AGENT_REPO"]});
   BOOST_TEST(pods.code == 0, pods.err);
   BOOST_TEST(pods.out.find("vaultwarden/server:1.35.4") != std::string::npos);
+  // curl: the registry simulator names the digest the sample's dns stack is pinned to.
+  const auto endpoint = settings["UPGRADE_AGENT_REGISTRY_ENDPOINTS"];
+  BOOST_REQUIRE(endpoint.rfind("*=http://127.0.0.1:", 0) == 0U);
+  const auto head = run_child("/usr/bin/curl", {"-sfI", endpoint.substr(2) + "/v2/technitium/dns-server/manifests/13.2.1"}, {});
+  BOOST_TEST(head.code == 0);
+  BOOST_TEST(pods.out.find("technitium/dns-server@") != std::string::npos);  // the pods' imageID carries the pin
+  const auto digest_at = head.out.find("Docker-Content-Digest: ");
+  BOOST_REQUIRE(digest_at != std::string::npos);
+  const auto digest = head.out.substr(digest_at + 23, 71);
+  BOOST_TEST(pods.out.find("technitium/dns-server@" + digest) != std::string::npos, digest);
   // curl: Woodpecker's repository lookup with the printed token.
   const auto repo = run_child("/usr/bin/curl", {"-sf", "-H", "Authorization: Bearer " + settings["WOODPECKER_API_TOKEN"],
                                                 settings["WOODPECKER_URL"] + "/api/repos/lookup/" +

@@ -10,6 +10,7 @@
 
 #include "support/child_process.hpp"
 #include "support/github_sim.hpp"
+#include "support/registry_sim.hpp"
 #include "upgrade_agent/sandbox/sample_repo/sample_repo.hpp"
 
 namespace fs = std::filesystem;
@@ -34,6 +35,7 @@ std::string slurp(const fs::path& p) {
 struct Fixture {
   fs::path repo;
   ua::test::GithubOnThread github;
+  ua::test::RegistryOnThread registry{{"vaultwarden/server:1.35.7"}};
 
   Fixture() {
     std::random_device rd;
@@ -42,7 +44,7 @@ struct Fixture {
   }
   ~Fixture() { fs::remove_all(repo); }
   std::size_t requests() { return github.requests(); }
-  std::vector<std::string> env() const { return {"GITHUB_API_URL=" + github.url()}; }
+  std::vector<std::string> env() const { return {"GITHUB_API_URL=" + github.url(), registry.setting()}; }
 };
 
 }  // namespace
@@ -86,6 +88,58 @@ BOOST_AUTO_TEST_CASE(offline_plan_asks_nobody) {
   BOOST_TEST(r.code == 0, r.err);
   BOOST_TEST(r.out.find("(offline: changelog, risk and backup not checked)") != std::string::npos);
   BOOST_TEST(requests() == 0U);
+  BOOST_TEST(registry.requests().empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_target_tag_the_registry_lacks_is_refused_with_exit_5_before_github_is_asked) {
+  auto r = agent({"plan", "--repo", repo.string(), "--image", "vaultwarden/server:9.9.9"}, env());
+  BOOST_TEST(r.code == 5, r.out + r.err);
+  BOOST_TEST(r.out.find("Registry: no tag 9.9.9 in docker.io/vaultwarden/server") != std::string::npos, r.out);
+  BOOST_TEST(r.out.find("+++ b/") == std::string::npos, r.out);  // no diff for an image that does not exist
+  BOOST_TEST(requests() == 0U);
+  auto j = agent({"plan", "--json", "--repo", repo.string(), "--image", "vaultwarden/server:9.9.9"}, env());
+  BOOST_TEST(j.code == 5);
+  const auto doc = json::parse(j.out).as_object();
+  BOOST_TEST(doc.at("verdict").at("decision").as_string() == "refused");
+  BOOST_TEST(doc.at("verdict").at("reason").as_string() == "no tag 9.9.9 in docker.io/vaultwarden/server");
+  BOOST_TEST(doc.at("network").at("registry").at("target").as_string() == "missing");
+}
+
+BOOST_AUTO_TEST_CASE(an_unreachable_registry_is_said_and_the_plan_goes_on) {
+  auto r = agent({"plan", "--repo", repo.string(), "--image", "vaultwarden/server:1.35.7"},
+                 {"GITHUB_API_URL=" + github.url(), "UPGRADE_AGENT_REGISTRY_ENDPOINTS=*=http://127.0.0.1:1"});
+  BOOST_TEST(r.code == 0, r.out + r.err);
+  BOOST_TEST(r.out.find("Registry: the tag's existence could not be checked (") != std::string::npos, r.out);
+  BOOST_TEST(r.out.find("  Flagged for manual review: the tag's existence could not be checked") != std::string::npos,
+             r.out);  // in the commit message
+}
+
+BOOST_AUTO_TEST_CASE(a_pinned_reference_is_planned_with_the_new_tags_digest) {
+  // The sample's made-up dns pin is not in the simulator: publish a repository where it is.
+  const auto old_pin = ua::sandbox::registry::index_digest("technitium/dns-server", "13.2.1");
+  const auto new_pin = ua::sandbox::registry::index_digest("technitium/dns-server", "13.3.0");
+  const auto pinned = repo.string() + "-pinned";
+  ua::sandbox::SampleRepoOptions options;
+  options.dns_pin = old_pin;
+  ua::sandbox::generate_sample_repo(pinned, options);
+  const auto before = slurp(fs::path(pinned) / "stacks/dns/main.tf");
+  auto r = agent({"plan", "--repo", pinned, "--image", "technitium/dns-server:13.3.0"}, env());
+  BOOST_TEST(r.code == 0, r.out + r.err);
+  BOOST_TEST(r.out.find("+          image = \"technitium/dns-server:13.3.0@" + new_pin + "\"") != std::string::npos, r.out);
+  BOOST_TEST(r.out.find("Pin " + old_pin + " -> " + new_pin + " (index of 13.3.0)") != std::string::npos, r.out);
+  // Offline, the pin cannot move: refused, saying the registry was not asked.
+  auto offline = agent({"plan", "--offline", "--repo", pinned, "--image", "technitium/dns-server:13.3.0"}, env());
+  BOOST_TEST(offline.code == 5);
+  BOOST_TEST(offline.out.find("the registry was not asked") != std::string::npos, offline.out);
+  // edit asks the registry for the pin and writes tag and digest together.
+  auto e = agent({"edit", "--repo", pinned, "--image", "technitium/dns-server:13.3.0"}, {registry.setting()});
+  BOOST_TEST(e.code == 0, e.out + e.err);
+  auto after = before;
+  const auto at = after.find("13.2.1@" + old_pin);
+  BOOST_REQUIRE(at != std::string::npos);
+  after.replace(at, 7 + old_pin.size(), "13.3.0@" + new_pin);
+  BOOST_TEST(slurp(fs::path(pinned) / "stacks/dns/main.tf") == after);
+  fs::remove_all(pinned);
 }
 
 BOOST_AUTO_TEST_CASE(unreachable_github_is_unknown_and_the_plan_still_stands) {

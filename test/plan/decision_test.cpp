@@ -7,6 +7,7 @@
 #include "support/coro.hpp"
 #include "support/fake_sources.hpp"
 #include "support/github_sim.hpp"
+#include "support/port_doubles.hpp"
 #include "upgrade_agent/adapters/github/github.hpp"
 #include "upgrade_agent/adapters/helm/helm.hpp"
 #include "upgrade_agent/config/upgrade_config.hpp"
@@ -55,6 +56,7 @@ struct Fixture {
   ua::net::Client http{io.get_executor()};
   ua::test::LocalGithub local{io};
   sim::Simulator& github = local.start();
+  std::vector<std::string> published;  // the stops' tags the registry lists
 
   ua::plan::DecisionRequest request(const std::string& image, const std::string& stack, const std::string& current,
                             const std::string& target) {
@@ -66,8 +68,11 @@ struct Fixture {
     options.api_url = github.url();
     ua::adapters::github::Client changelogs(http, options);
     ua::adapters::helm::Client charts(http, pool);
+    ua::test::FakeRegistry registry;
+    registry.every_tag_exists = true;
+    registry.listed = published;
     auto decided = ua::test::run_expected(
-        io, ua::plan::decide(changelogs, charts, std::move(r), std::chrono::steady_clock::now() + 20s));
+        io, ua::plan::decide(changelogs, charts, registry, std::move(r), std::chrono::steady_clock::now() + 20s));
     BOOST_REQUIRE_MESSAGE(decided, "a decision");
     return std::move(*decided);
   }
@@ -147,6 +152,7 @@ BOOST_AUTO_TEST_SUITE_END()
 BOOST_FIXTURE_TEST_SUITE(decision_against_the_simulators, Fixture)
 
 BOOST_AUTO_TEST_CASE(caution_plan_has_a_step_per_stop_with_exact_messages) {
+  published = {"4.7.0"};
   auto plan = build(request("coturn/coturn", "coturn", "4.6.3-r1", "4.10.0-r1"));
   BOOST_TEST(plan.risk.risk == Risk::caution);
   BOOST_REQUIRE_EQUAL(plan.steps.size(), 2U);
@@ -293,10 +299,23 @@ struct Doubles {
   asio::io_context io;
   ua::test::FakeChangelogSource changelogs;
   ua::test::FakeChartIndex charts;
+  ua::test::FakeRegistry registry;
+
+  Doubles() { registry.every_tag_exists = true; }
 
   ua::core::Expected<ua::plan::Decision> decide(ua::plan::DecisionRequest r) {
     return ua::test::run_expected(
-        io, ua::plan::decide(changelogs, charts, std::move(r), std::chrono::steady_clock::now() + 5s));
+        io, ua::plan::decide(changelogs, charts, registry, std::move(r), std::chrono::steady_clock::now() + 5s));
+  }
+
+  // example/app 1.0.0 -> 2.0.0: CAUTION, stops at 1.1.0 (breaking) and 2.0.0.
+  void script_caution_changelog() {
+    changelogs.resolutions.push(ua::test::found_repo("example/app"));
+    ua::ports::ChangelogResult log;
+    log.changelog = ua::core::Changelog{{ua::test::release("1.1.0", "- Removed the legacy API"),
+                                         ua::test::release("2.0.0", "- Faster sync")},
+                                        "GitHub releases of example/app"};
+    changelogs.changelogs.push(log);
   }
 };
 
@@ -354,6 +373,7 @@ BOOST_FIXTURE_TEST_CASE(every_step_carries_its_messages_and_costs_are_summed, Do
                                       "GitHub releases of example/app"};
   log.requests = 3;
   changelogs.changelogs.push(log);
+  registry.listed = {"1.1.0"};
   auto d = decide(make_request("example/app", "app", "1.0.0", "2.0.0"));
   BOOST_REQUIRE(d);
   BOOST_TEST(d->risk.risk == Risk::caution);
@@ -379,6 +399,120 @@ BOOST_FIXTURE_TEST_CASE(a_message_that_cannot_be_built_is_an_error_value, Double
   BOOST_TEST(d->steps[0].commit_message.error().kind == ua::core::ErrorKind::bad_input);
   BOOST_TEST(d->steps[0].commit_message.error().message.find("stack must be one non-empty word") != std::string::npos,
              d->steps[0].commit_message.error().message);
+}
+
+// The registry's part: the target first, stops at published tags, pins.
+BOOST_FIXTURE_TEST_CASE(a_target_tag_the_registry_lacks_is_refused_before_anything_else, Doubles) {
+  registry.every_tag_exists = false;
+  registry.add_index("1.35.4", {"linux/amd64"});
+  auto d = decide(make_request("vaultwarden/server", "vaultwarden", "1.35.4", "9.9.9"));
+  BOOST_REQUIRE(d);
+  BOOST_TEST((d->registry.target == ua::plan::TargetState::missing));
+  BOOST_TEST(d->registry.note == "no tag 9.9.9 in docker.io/vaultwarden/server");
+  BOOST_TEST(d->steps.empty());
+  BOOST_TEST(changelogs.calls.empty());  // GitHub is not asked
+  BOOST_TEST(registry.calls == (std::vector<std::string>{"digest docker.io/vaultwarden/server 9.9.9"}),
+             boost::test_tools::per_element());
+}
+
+BOOST_FIXTURE_TEST_CASE(an_unreachable_registry_is_said_in_the_commit_and_does_not_stop_the_upgrade, Doubles) {
+  registry.fail_with = ua::core::make_error(ua::core::ErrorKind::unavailable,
+                                            "GET https://registry-1.docker.io/v2/: connection refused", "registry");
+  changelogs.resolutions.push(ua::test::found_repo("dani-garcia/vaultwarden"));
+  ua::ports::ChangelogResult log;
+  log.missing_reason = "none";
+  changelogs.changelogs.push(log);
+  auto d = decide(make_request("vaultwarden/server", "vaultwarden", "1.35.4", "1.35.7"));
+  BOOST_REQUIRE(d);
+  BOOST_TEST((d->registry.target == ua::plan::TargetState::unchecked));
+  BOOST_TEST(d->registry.note ==
+             "the tag's existence could not be checked (GET https://registry-1.docker.io/v2/: connection refused)");
+  BOOST_REQUIRE_EQUAL(d->steps.size(), 1U);
+  BOOST_TEST(message_of(d->steps[0]).find("Flagged for manual review: the tag's existence could not be checked") !=
+                 std::string::npos,
+             message_of(d->steps[0]));
+  const std::string note =
+      "\nNote: the tag's existence could not be checked (GET https://registry-1.docker.io/v2/: connection refused)";
+  const auto& starting = d->steps[0].slack_starting;
+  BOOST_TEST(starting.rfind("[Upgrade Agent] Starting: *vaultwarden* 1.35.4 -> 1.35.7", 0) == 0U, starting);
+  BOOST_TEST((starting.size() > note.size() && starting.substr(starting.size() - note.size()) == note), starting);
+}
+
+BOOST_FIXTURE_TEST_CASE(caution_stops_only_at_releases_published_as_tags, Doubles) {
+  registry.every_tag_exists = false;
+  registry.add_index("1.0.0", {"linux/amd64"});
+  registry.add_index("2.0.0", {"linux/amd64"});
+  script_caution_changelog();
+  auto d = decide(make_request("example/app", "app", "1.0.0", "2.0.0"));
+  BOOST_REQUIRE(d);
+  BOOST_TEST(d->risk.risk == Risk::caution);
+  BOOST_REQUIRE_EQUAL(d->steps.size(), 1U);  // 1.1.0 was released but never published as an image
+  BOOST_TEST(d->steps[0].from == "1.0.0");
+  BOOST_TEST(d->steps[0].to == "2.0.0");
+  BOOST_REQUIRE_EQUAL(d->registry.skipped_stops.size(), 1U);
+  BOOST_TEST(d->registry.skipped_stops[0] ==
+             "no tag 1.1.0 in docker.io/example/app: release 1.1.0 was not published as an image; skipped");
+  BOOST_TEST(message_of(d->steps[0]).find("CAUTION stop 1.1.0 skipped: no tag 1.1.0") != std::string::npos);
+}
+
+BOOST_FIXTURE_TEST_CASE(stops_are_kept_and_said_when_the_tags_cannot_be_listed, Doubles) {
+  registry.tags_fail_with = ua::core::make_error(ua::core::ErrorKind::unavailable, "rate-limited until 12:00Z", "registry");
+  script_caution_changelog();
+  auto d = decide(make_request("example/app", "app", "1.0.0", "2.0.0"));
+  BOOST_REQUIRE(d);
+  BOOST_REQUIRE_EQUAL(d->steps.size(), 2U);
+  BOOST_TEST(d->registry.stops_note.find("rate-limited until 12:00Z") != std::string::npos);
+}
+
+BOOST_FIXTURE_TEST_CASE(pins_move_with_each_stop_index_to_index_and_platform_to_platform, Doubles) {
+  registry.every_tag_exists = false;
+  const auto index_1_0 = registry.add_index("1.0.0", {"linux/amd64", "linux/arm64"});
+  const auto index_1_1 = registry.add_index("1.1.0", {"linux/amd64", "linux/arm64"});
+  const auto index_2_0 = registry.add_index("2.0.0", {"linux/amd64", "linux/arm64"});
+  const auto arm_1_0 = registry.platform_digest("1.0.0", "linux/arm64");
+  script_caution_changelog();
+  auto r = make_request("example/app", "app", "1.0.0", "2.0.0");
+  r.pins = {index_1_0, arm_1_0};
+  auto d = decide(r);
+  BOOST_REQUIRE(d);
+  BOOST_REQUIRE_EQUAL(d->steps.size(), 2U);
+  const auto& first = d->steps[0].pins;
+  BOOST_TEST(first.at(index_1_0).digest == index_1_1);
+  BOOST_TEST(first.at(index_1_0).reason == "index of 1.1.0");
+  BOOST_TEST(first.at(arm_1_0).digest == registry.platform_digest("1.1.0", "linux/arm64"));
+  BOOST_TEST(first.at(arm_1_0).reason == "linux/arm64 manifest in 1.1.0's index");
+  // The second stop moves the pin from where the first left it (and from the
+  // request's digest, for the scan of the original tip).
+  const auto& second = d->steps[1].pins;
+  BOOST_TEST(second.at(index_1_1).digest == index_2_0);
+  BOOST_TEST(second.at(index_1_0).digest == index_2_0);
+  BOOST_TEST(second.at(registry.platform_digest("1.1.0", "linux/arm64")).digest ==
+             registry.platform_digest("2.0.0", "linux/arm64"));
+}
+
+BOOST_FIXTURE_TEST_CASE(a_pin_that_cannot_move_says_why_and_stays_refused_for_later_stops, Doubles) {
+  registry.every_tag_exists = false;
+  registry.add_index("1.0.0", {"linux/amd64", "linux/arm64"});
+  registry.add_index("1.1.0", {"linux/amd64"});  // no arm64 any more
+  registry.add_index("2.0.0", {"linux/amd64", "linux/arm64"});
+  const auto arm_1_0 = registry.platform_digest("1.0.0", "linux/arm64");
+  script_caution_changelog();
+  auto r = make_request("example/app", "app", "1.0.0", "2.0.0");
+  r.pins = {arm_1_0};
+  auto d = decide(r);
+  BOOST_REQUIRE(d);
+  BOOST_REQUIRE_EQUAL(d->steps.size(), 2U);
+  BOOST_TEST(d->steps[0].pins.at(arm_1_0).digest.empty());
+  BOOST_TEST(d->steps[0].pins.at(arm_1_0).reason == "1.1.0's index has no linux/arm64 manifest, the platform pinned now");
+  BOOST_TEST(d->steps[1].pins.at(arm_1_0).digest.empty());
+}
+
+BOOST_FIXTURE_TEST_CASE(a_cancelled_registry_cancels_the_decision, Doubles) {
+  registry.fail_with = ua::core::make_error(ua::core::ErrorKind::cancelled, "cancelled", "registry");
+  auto d = decide(make_request("vaultwarden/server", "vaultwarden", "1.35.4", "1.35.7"));
+  BOOST_REQUIRE(!d);
+  BOOST_TEST(d.error().kind == ua::core::ErrorKind::cancelled);
+  BOOST_TEST(changelogs.calls.empty());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -50,6 +50,76 @@ BOOST_AUTO_TEST_CASE(safe_upgrade_commits_waits_verifies_and_reports_success) {
   BOOST_TEST(w.observer.count(saga::EventKind::pushed) == 1U);
 }
 
+BOOST_AUTO_TEST_CASE(a_target_the_registry_lacks_is_refused_before_any_report_backup_or_commit) {
+  World w("ghcr.io/immich-app/immich-server", "v2.7.4", "immich");
+  w.decider.registry.target = plan::TargetState::missing;
+  w.decider.registry.note = "no tag v9.9.9 in ghcr.io/immich-app/immich-server";
+  const auto r = w.run(World::job("ghcr.io/immich-app/immich-server", "v9.9.9"));
+  BOOST_TEST(to_string(r.outcome) == "refused");
+  BOOST_TEST(saga::exit_code(r.outcome) == 5);
+  BOOST_TEST(r.reason == "no tag v9.9.9 in ghcr.io/immich-app/immich-server");
+  BOOST_TEST(w.git.commits.empty());
+  BOOST_TEST(w.notifier.attempted.empty());
+  BOOST_TEST(w.cluster.jobs_created.empty());  // immich has a database: no backup either
+  BOOST_TEST(w.decider.asked == 1U);
+}
+
+// The sample's dns stack: `technitium/dns-server:13.2.1@sha256:...` and a bare `mvance/unbound@sha256:...`.
+constexpr const char* kDnsFile = "stacks/dns/main.tf";
+
+std::string pinned_digest_in(const std::string& text) {
+  const std::string key = "technitium/dns-server:13.2.1@";
+  const auto at = text.find(key);
+  BOOST_REQUIRE(at != std::string::npos);
+  return text.substr(at + key.size(), 71);
+}
+
+BOOST_AUTO_TEST_CASE(a_pin_moves_with_its_tag_and_verification_checks_the_pods_image_digest) {
+  World w("technitium/dns-server", "13.2.1", "dns");
+  const std::string old_pin = pinned_digest_in(w.file(kDnsFile));
+  const std::string new_pin = "sha256:" + std::string(64, 'e');
+  w.cluster.running_digest = old_pin;
+  w.decider.pins[old_pin] = terraform::PinMove{new_pin, "index of 13.3.0"};
+  w.on_applied = [&](const std::string& tag) { w.cluster.running_digest = tag == "13.3.0" ? new_pin : old_pin; };
+  const auto r = w.run(World::job("technitium/dns-server", "13.3.0"));
+  BOOST_TEST(to_string(r.outcome) == "upgraded", r.reason);
+  BOOST_TEST(w.decider.pins_asked == std::vector<std::string>{old_pin}, boost::test_tools::per_element());
+  BOOST_REQUIRE_EQUAL(w.git.commits.size(), 1U);
+  const auto text = w.file(kDnsFile);
+  BOOST_TEST(contains(text, "image = \"technitium/dns-server:13.3.0@" + new_pin + "\""));
+  BOOST_TEST(!contains(text, old_pin));
+  BOOST_TEST(contains(text, "mvance/unbound@"));  // the bare digest stays
+}
+
+BOOST_AUTO_TEST_CASE(pods_that_pulled_another_digest_than_the_pushed_pin_fail_the_window) {
+  World w("technitium/dns-server", "13.2.1", "dns");
+  const std::string old_pin = pinned_digest_in(w.file(kDnsFile));
+  const std::string new_pin = "sha256:" + std::string(64, 'e');
+  w.cluster.running_digest = old_pin;
+  w.decider.pins[old_pin] = terraform::PinMove{new_pin, "index of 13.3.0"};
+  w.on_applied = [&](const std::string& tag) {
+    w.cluster.running_digest = tag == "13.3.0" ? new_pin : old_pin;
+    // The kubelet says it pulled something else for the new pin.
+    w.cluster.reported_digest = tag == "13.3.0" ? "sha256:" + std::string(64, '9') : "";
+  };
+  const auto r = w.run(World::job("technitium/dns-server", "13.3.0"));
+  BOOST_TEST(to_string(r.outcome) == "rolled back");
+  BOOST_TEST(contains(r.reason, "runs sha256:9999"), r.reason);
+  BOOST_TEST(contains(r.reason, "not the pushed " + new_pin), r.reason);
+  BOOST_TEST(contains(w.file(kDnsFile), "technitium/dns-server:13.2.1@" + old_pin));
+}
+
+BOOST_AUTO_TEST_CASE(a_pin_the_registry_cannot_move_is_refused_with_its_reason) {
+  World w("technitium/dns-server", "13.2.1", "dns");
+  const std::string old_pin = pinned_digest_in(w.file(kDnsFile));
+  w.decider.pins[old_pin] = terraform::PinMove{"", "13.3.0's index has no linux/arm64 manifest, the platform pinned now"};
+  const auto r = w.run(World::job("technitium/dns-server", "13.3.0"));
+  BOOST_TEST(to_string(r.outcome) == "refused");
+  BOOST_TEST(contains(r.reason, "no linux/arm64 manifest"), r.reason);
+  BOOST_TEST(w.git.commits.empty());
+  BOOST_TEST(w.notifier.attempted.empty());
+}
+
 BOOST_AUTO_TEST_CASE(policy_refusal_changes_nothing_and_posts_nothing) {
   World w;
   const auto r = w.run(World::job("vaultwarden/server", "1.30.0"));

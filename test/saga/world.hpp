@@ -33,6 +33,9 @@ class ScriptedDecider final : public saga::Decider {
   std::optional<core::Changelog> notes;
   std::optional<plan::DecisionRequest> last;
   std::function<void()> on_decide;  // runs once the request is in (the remote moving meanwhile)
+  plan::RegistryCheck registry;  // what the registry said (default: unchecked, no note)
+  std::map<std::string, terraform::PinMove> pins;  // every step's pins
+  std::vector<std::string> pins_asked;             // the request's pins, as the saga sent them
 
   asio::awaitable<core::Expected<plan::Decision>> decide(plan::DecisionRequest r, core::Deadline deadline) override {
     ++asked;
@@ -41,7 +44,10 @@ class ScriptedDecider final : public saga::Decider {
     const bool waited = co_await pause(delay, deadline);
     if (!waited) co_return cancelled("github");
     if (fail) co_return *fail;
+    pins_asked = r.pins;
     plan::Decision p;
+    p.registry = registry;
+    if (registry.target == plan::TargetState::missing) co_return p;
     p.risk.risk = risk;
     p.backup = plan::backup_plan(r.config, r.stack, r.namespace_name, risk);
     auto all = stops;
@@ -66,6 +72,7 @@ class ScriptedDecider final : public saga::Decider {
       if (!text) co_return text.error();
       s.commit_message = std::move(*text);
       s.slack_starting = plan::slack_starting_text(r.stack, from, to, p.risk);
+      s.pins = pins;
       p.steps.push_back(s);
       from = to;
     }

@@ -9,6 +9,8 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
+#include <cstdio>
 #include <deque>
 #include <filesystem>
 #include <fstream>
@@ -24,6 +26,7 @@
 #include "upgrade_agent/ports/git_clone.hpp"
 #include "upgrade_agent/ports/notifier.hpp"
 #include "upgrade_agent/ports/probes.hpp"
+#include "upgrade_agent/ports/registry.hpp"
 #include "upgrade_agent/runtime/blocking.hpp"
 
 namespace ua::test {
@@ -308,6 +311,8 @@ class FakeCluster final : public ports::Cluster {
   enum class Health { healthy, crash_loop, image_pull_error, not_ready };
   std::string image;                       // "ghcr.io/x/y"
   std::string running_tag;                 // what the pods run
+  std::string running_digest;              // non-empty: the pods run image:tag@digest
+  std::string reported_digest;             // the imageID's digest, when not running_digest (a wrong pull)
   std::map<std::string, Health> health_by_tag;  // default healthy
   std::string app;                         // pods labelled app=<app>
   std::map<std::string, std::string> sidecars;  // more images of the pod -> tag suffix ("-cuda")
@@ -373,7 +378,10 @@ class FakeCluster final : public ports::Cluster {
     pod.phase = "Running";
     ports::ContainerStatus c;
     c.name = app;
-    c.image = image + ":" + running_tag;
+    c.image = image + ":" + running_tag + (running_digest.empty() ? "" : "@" + running_digest);
+    if (!running_digest.empty()) {
+      c.image_id = image + "@" + (reported_digest.empty() ? running_digest : reported_digest);
+    }
     c.ready = h == Health::healthy;
     pod.ready = c.ready;
     if (h == Health::crash_loop) {
@@ -435,6 +443,134 @@ class FakeMonitors final : public ports::Monitors {
     c.state = state;
     if (state != ports::MonitorState::no_monitor) c.monitor = service;
     co_return c;
+  }
+};
+
+// A registry of one repository as data: tags naming manifests by digest, an
+// index's platform entries, a platform manifest's config platform. Every call
+// is recorded ("digest <image> <ref>", "tags <image>", "manifest ...",
+// "platform ...").
+class FakeRegistry final : public ports::Registry {
+ public:
+  std::map<std::string, std::string> tags_to_digest;     // tag -> digest
+  std::map<std::string, ports::Manifest> manifests;      // digest -> manifest
+  std::map<std::string, ports::Platform> platforms;      // image manifest digest -> its platform
+  bool every_tag_exists = false;  // unknown tags exist, each with a digest of its own (sha256 of nothing real)
+  std::vector<std::string> listed;  // more tags tags() lists (published stops, with every_tag_exists)
+  std::optional<core::Error> fail_with;       // every call fails so
+  std::optional<core::Error> tags_fail_with;  // only tags() fails so
+  std::chrono::milliseconds delay{0};
+  std::vector<std::string> calls;
+
+  // A fake digest: "sha256:" + 64 hex digits made from `seed`.
+  static std::string fake_digest(const std::string& seed) {
+    std::string hex;
+    std::size_t h = std::hash<std::string>{}(seed);
+    while (hex.size() < 64) {
+      char buf[17];
+      std::snprintf(buf, sizeof buf, "%016zx", h);
+      hex += buf;
+      h = h * 1099511628211ULL + 1469598103934665603ULL;
+    }
+    return "sha256:" + hex.substr(0, 64);
+  }
+  // `tag` names an index with one manifest per platform ("linux/amd64").
+  std::string add_index(const std::string& tag, const std::vector<std::string>& platform_names) {
+    ports::Manifest index;
+    index.digest.digest = fake_digest("index " + tag);
+    index.digest.media_type = std::string(ports::kOciIndex);
+    for (const auto& name : platform_names) {
+      ports::ManifestEntry e;
+      e.digest = platform_digest(tag, name);
+      e.media_type = std::string(ports::kOciManifest);
+      ports::Platform p;
+      const auto slash = name.find('/');
+      p.os = name.substr(0, slash);
+      p.architecture = name.substr(slash + 1);
+      e.platform = p;
+      index.manifests.push_back(e);
+      ports::Manifest m;
+      m.digest.digest = e.digest;
+      m.digest.media_type = e.media_type;
+      manifests[e.digest] = m;
+      platforms[e.digest] = p;
+    }
+    tags_to_digest[tag] = index.digest.digest;
+    manifests[index.digest.digest] = index;
+    return index.digest.digest;
+  }
+  [[nodiscard]] static std::string platform_digest(const std::string& tag, const std::string& platform_name) {
+    std::string seed = tag;
+    seed += ' ';
+    seed += platform_name;
+    return fake_digest(seed);
+  }
+
+  asio::awaitable<core::Expected<ports::TagList>> tags(core::ImageRef image, core::Deadline deadline) override {
+    calls.push_back("tags " + image.name());
+    auto problem = co_await stall(delay, deadline, "registry");
+    if (problem) co_return *problem;
+    if (fail_with) co_return *fail_with;
+    if (tags_fail_with) co_return *tags_fail_with;
+    ports::TagList list;
+    list.repository = image.name();
+    for (const auto& [tag, digest] : tags_to_digest) list.tags.push_back(tag);
+    list.tags.insert(list.tags.end(), listed.begin(), listed.end());
+    std::sort(list.tags.begin(), list.tags.end());
+    co_return list;
+  }
+  asio::awaitable<core::Expected<ports::Digest>> digest(core::ImageRef image, std::string reference,
+                                                        core::Deadline deadline) override {
+    calls.push_back("digest " + image.name() + " " + reference);
+    auto found = co_await lookup(image, reference, deadline);
+    if (!found) co_return found.error();
+    co_return found->digest;
+  }
+  asio::awaitable<core::Expected<ports::Manifest>> manifest(core::ImageRef image, std::string reference,
+                                                            core::Deadline deadline) override {
+    calls.push_back("manifest " + image.name() + " " + reference);
+    co_return co_await lookup(image, reference, deadline);
+  }
+  asio::awaitable<core::Expected<ports::Platform>> platform(core::ImageRef image, std::string manifest_digest,
+                                                            core::Deadline deadline) override {
+    calls.push_back("platform " + image.name() + " " + manifest_digest);
+    auto problem = co_await stall(delay, deadline, "registry");
+    if (problem) co_return *problem;
+    if (fail_with) co_return *fail_with;
+    const auto it = platforms.find(manifest_digest);
+    if (it == platforms.end()) {
+      co_return core::make_error(core::ErrorKind::not_found, "no blob for " + manifest_digest, "registry", "platform");
+    }
+    co_return it->second;
+  }
+
+ private:
+  asio::awaitable<core::Expected<ports::Manifest>> lookup(const core::ImageRef& image, const std::string& reference,
+                                                          core::Deadline deadline) {
+    auto problem = co_await stall(delay, deadline, "registry");
+    if (problem) co_return *problem;
+    if (fail_with) co_return *fail_with;
+    std::string digest = reference;
+    if (reference.rfind("sha256:", 0) != 0) {
+      const auto tag = tags_to_digest.find(reference);
+      if (tag == tags_to_digest.end() && every_tag_exists) {
+        ports::Manifest m;
+        m.digest.digest = fake_digest("index " + reference);
+        m.digest.media_type = std::string(ports::kOciIndex);
+        co_return m;
+      }
+      if (tag == tags_to_digest.end()) {
+        co_return core::make_error(core::ErrorKind::not_found, "no tag " + reference + " in " + image.name(),
+                                   "registry", "digest");
+      }
+      digest = tag->second;
+    }
+    const auto it = manifests.find(digest);
+    if (it == manifests.end()) {
+      co_return core::make_error(core::ErrorKind::not_found, "no manifest " + digest + " in " + image.name(),
+                                 "registry", "digest");
+    }
+    co_return it->second;
   }
 };
 

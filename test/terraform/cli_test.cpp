@@ -18,9 +18,10 @@ namespace {
 
 using Run = ua::test::ChildResult;
 
-// A program run with the environment minus UPGRADE_AGENT_*.
+// A program run with the environment minus UPGRADE_AGENT_*; the registries
+// it may ask (edit, for pinned references) are a closed port: never the network.
 Run run(const std::string& program, const std::vector<std::string>& args) {
-  return ua::test::run_child(program, args, {"UPGRADE_AGENT_"});
+  return ua::test::run_child(program, args, {"UPGRADE_AGENT_"}, {"UPGRADE_AGENT_REGISTRY_ENDPOINTS=*=http://127.0.0.1:1"});
 }
 
 Run agent(const std::vector<std::string>& args) { return run(UA_BINARY, args); }

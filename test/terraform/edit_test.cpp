@@ -121,6 +121,57 @@ BOOST_AUTO_TEST_CASE(skipped_only_is_a_refusal_naming_the_rule) {
   BOOST_TEST((p.rule == ua::core::Rule::digest_pinned));
 }
 
+BOOST_AUTO_TEST_CASE(pins_move_tag_and_digest_together_byte_exactly) {
+  const std::string old_digest = "sha256:" + std::string(64, 'a');
+  const std::string other_digest = "sha256:" + std::string(64, 'b');
+  const std::string new_digest = "sha256:" + std::string(64, 'e');
+  const std::string arm_digest = "sha256:" + std::string(64, 'f');
+  const Files files = {
+      {"stacks/c/main.tf", "image = \"org/app:v1.0.0@" + arm_digest + "\"\n"},
+      {"stacks/a/main.tf", "image = \"org/app:v1.0.0@" + old_digest + "\" # pinned\r\n"
+                           "init  = \"org/app:v1.0.0-alpine@" + other_digest + "\"\r\n"},
+      {"stacks/b/variables.tf", "variable \"v\" {\n  default = \"v1.0.0@" + old_digest + "\"\n}\n"},
+      {"stacks/b/main.tf", "image = \"org/app:${var.v}\"\n"},
+  };
+  EditRequest r;
+  r.target_tag = "v1.2.0";
+  // Without the registry's answer a pin never moves.
+  auto unasked = ua::terraform::plan_changes(find(files, "org/app"), r);
+  BOOST_TEST((unasked.outcome == Outcome::refused));
+  BOOST_TEST((unasked.rule == ua::core::Rule::digest_pinned));
+  BOOST_TEST(unasked.reason.find("not asked for v1.2.0's digest") != std::string::npos);
+
+  r.pins[old_digest] = ua::terraform::PinMove{new_digest, "index of v1.2.0"};
+  r.pins[arm_digest] = ua::terraform::PinMove{"", "v1.2.0's index has no linux/arm64 manifest"};
+  const auto p = ua::terraform::plan_changes(find(files, "org/app"), r);
+  BOOST_TEST_REQUIRE((p.outcome == Outcome::edit));
+  BOOST_TEST_REQUIRE(p.changes.size() == 2U);
+  BOOST_TEST(p.changes[0].site.text == "v1.0.0@" + old_digest);  // the site runs through the digest
+  BOOST_TEST(p.changes[0].replacement == "v1.2.0@" + new_digest);
+  BOOST_TEST(p.changes[1].site.file == "stacks/b/variables.tf");
+  BOOST_TEST(p.changes[1].replacement == "v1.2.0@" + new_digest);
+  // The -alpine pin keeps its variant; the arm64 pin is refused with the registry's reason.
+  BOOST_TEST_REQUIRE(p.skipped.size() == 2U);
+  BOOST_TEST((p.skipped[0].rule == ua::core::Rule::variant_change));
+  BOOST_TEST((p.skipped[1].rule == ua::core::Rule::digest_pinned));
+  BOOST_TEST(p.skipped[1].reason.find("no linux/arm64 manifest") != std::string::npos);
+  const auto out = render(files, p);
+  BOOST_TEST_REQUIRE(out.size() == 2U);
+  BOOST_TEST(out[0].after == "image = \"org/app:v1.2.0@" + new_digest + "\" # pinned\r\n"
+                             "init  = \"org/app:v1.0.0-alpine@" + other_digest + "\"\r\n");
+  check_only_sites_changed(out[0], p);
+  BOOST_TEST(out[1].after == "variable \"v\" {\n  default = \"v1.2.0@" + new_digest + "\"\n}\n");
+
+  // A pin whose suffix is kept moves to the suffixed tag with its own digest.
+  EditRequest alpine;
+  alpine.target_tag = "v1.2.0-alpine";
+  alpine.pins[other_digest] = ua::terraform::PinMove{new_digest, "index of v1.2.0-alpine"};
+  const auto a = ua::terraform::plan_changes(find(files, "org/app"), alpine);
+  BOOST_TEST_REQUIRE(a.changes.size() == 1U);
+  BOOST_TEST(a.changes[0].site.text == "v1.0.0-alpine@" + other_digest);
+  BOOST_TEST(a.changes[0].replacement == "v1.2.0-alpine@" + new_digest);
+}
+
 BOOST_AUTO_TEST_CASE(references_in_two_stacks_move_together_each_on_its_own_terms) {
   const Files files = {
       {"stacks/a/main.tf", "image = \"org/app:1.0.0\"\n"},

@@ -175,13 +175,33 @@ BOOST_AUTO_TEST_CASE(digests_tagless_latest_are_skipped_with_reasons) {
                              "name = \"technitium/dns-server\"\n"},
   };
   const auto f = find(files, "technitium/dns-server");
-  BOOST_TEST(f.references.empty());
-  BOOST_TEST_REQUIRE(f.skipped.size() == 4U);
+  // `tag@digest` is a reference whose site runs through the digest (they move
+  // together, with the registry's digest); a bare digest is never moved.
+  BOOST_TEST_REQUIRE(f.references.size() == 1U);
+  BOOST_TEST(f.references[0].pin == "sha256:" + hex);
+  BOOST_TEST(f.references[0].current == "13.2");
+  BOOST_TEST(f.references[0].site.text == "13.2@sha256:" + hex);
+  BOOST_TEST_REQUIRE(f.skipped.size() == 3U);
   BOOST_TEST((f.skipped[0].rule == ua::core::Rule::digest_pinned));
-  BOOST_TEST((f.skipped[1].rule == ua::core::Rule::digest_pinned));
-  BOOST_TEST((f.skipped[2].rule == ua::core::Rule::missing_tag));
-  BOOST_TEST(f.skipped[2].line == 3U);
-  BOOST_TEST((f.skipped[3].rule == ua::core::Rule::latest_tag));
+  BOOST_TEST(f.skipped[0].line == 2U);
+  BOOST_TEST((f.skipped[1].rule == ua::core::Rule::missing_tag));
+  BOOST_TEST(f.skipped[1].line == 3U);
+  BOOST_TEST((f.skipped[2].rule == ua::core::Rule::latest_tag));
+}
+
+BOOST_AUTO_TEST_CASE(pins_that_cannot_move_together_are_skipped) {
+  const std::string hex(64, 'c');
+  const Files files = {
+      {"stacks/x/main.tf", "variable \"v\" {\n  default = \"1.0\"\n}\n"
+                           "a = \"org/app:${var.v}@sha256:" + hex + "\"\n"   // tag and digest apart
+                           "b = \"org/app:1.0@sha256:" + std::string(63, 'c') + "\"\n"  // not a sha256 digest
+                           "c = \"org/app:1.0@sha256:" + std::string(64, 'C') + "\"\n"},  // upper case
+  };
+  const auto f = find(files, "org/app");
+  BOOST_TEST(f.references.empty());
+  BOOST_TEST_REQUIRE(f.skipped.size() == 3U);
+  for (const auto& s : f.skipped) BOOST_TEST((s.rule == ua::core::Rule::digest_pinned));
+  BOOST_TEST(f.skipped[0].reason.find("written in different places") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(unfollowable_versions_are_skipped) {

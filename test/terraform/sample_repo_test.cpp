@@ -28,6 +28,10 @@ ua::terraform::ChangePlan plan_for(const ua::terraform::Findings& f, const ua::s
   r.target_tag = s.next;
   r.skip_patterns = ua::test::seed_config().skip_image_patterns;
   if (s.pattern == 'C') r.chart_version = "2026.2.3";
+  // A `tag@sha256:` pin moves with a digest the registry would give.
+  for (const auto& ref : f.references) {
+    if (!ref.pin.empty()) r.pins[ref.pin] = ua::terraform::PinMove{"sha256:" + std::string(64, 'e'), "index of " + s.next};
+  }
   return ua::terraform::plan_changes(f, r);
 }
 

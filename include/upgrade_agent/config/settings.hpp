@@ -35,6 +35,15 @@ struct ConnectTo {  // curl --connect-to host:port:target_host:target_port
   std::uint16_t target_port = 0;  // 0: the original port
 };
 
+// Where a registry is reached instead of its own host (a pull-through mirror,
+// the sandbox's simulator): `registry` as images name it ("docker.io",
+// "ghcr.io", "*" for every registry), `origin` "https://host[:port]" or
+// "http://..." (loopback or an insecure registry only).
+struct RegistryEndpoint {
+  std::string registry;
+  std::string origin;
+};
+
 struct RateLimit {
   unsigned count = 5;
   Duration window = std::chrono::hours(6);
@@ -73,6 +82,8 @@ struct Settings {
   // else ~/.docker/config.json, when the file is there; else anonymous.
   std::optional<std::filesystem::path> registry_auth_file;
   std::vector<std::string> insecure_registries;  // host[:port], lower-case: plain http besides loopback
+  // UPGRADE_AGENT_REGISTRY_ENDPOINTS "docker.io=https://mirror.lan,*=http://127.0.0.1:5000".
+  std::vector<RegistryEndpoint> registry_endpoints;
 
   Duration ci_poll_interval = std::chrono::seconds(30);
   Duration ci_timeout = std::chrono::minutes(15);
@@ -117,6 +128,9 @@ core::Expected<std::vector<ConnectTo>> parse_connect_to(std::string_view text);
 core::Expected<RateLimit> parse_rate_limit(std::string_view text);
 // "registry.lan:5000,10.0.0.7": host[:port] entries, comma-separated.
 core::Expected<std::vector<std::string>> parse_insecure_registries(std::string_view text);
+// "docker.io=https://mirror.lan,*=http://127.0.0.1:5000": registry=origin
+// entries, comma-separated; an origin is a scheme and an authority, no path.
+core::Expected<std::vector<RegistryEndpoint>> parse_registry_endpoints(std::string_view text);
 // "stacks, infra/live/" -> {"stacks", "infra/live"}: relative folders inside the
 // repository (no absolute path, `..` or hidden folder), at least one.
 core::Expected<std::vector<std::string>> parse_search_roots(std::string_view text);

@@ -9,6 +9,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <cstddef>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,6 +24,8 @@
 #include "upgrade_agent/ports/changelog.hpp"
 #include "upgrade_agent/ports/chart_index.hpp"
 #include "upgrade_agent/terraform/config_changes.hpp"
+#include "upgrade_agent/ports/registry.hpp"
+#include "upgrade_agent/terraform/edit.hpp"
 
 namespace ua::plan {
 
@@ -46,6 +49,24 @@ struct DecisionRequest {
   // renames from the release notes apply; empty: config changes not looked for.
   std::vector<terraform::ConfigFile> config_files;
   bool apply_config_changes = true;  // setting config_changes; off: renames are flagged
+  // The digests `tag@sha256:` references are pinned to now (terraform's
+  // Reference::pin), each once: they move with each step's tag.
+  std::vector<std::string> pins;
+};
+
+// What the image's registry said: whether the target tag exists (checked
+// before anything else), which CAUTION stops are published as image tags.
+enum class TargetState { exists, missing, unchecked };
+std::string_view to_string(TargetState state);
+
+struct RegistryCheck {
+  TargetState target = TargetState::unchecked;
+  std::optional<ports::Digest> digest;  // the target tag's
+  // "no tag v9.9.9 in ghcr.io/o/app" (missing: the upgrade is refused), or
+  // "the tag's existence could not be checked (...)" (unchecked: it goes on).
+  std::string note;
+  std::vector<std::string> skipped_stops;  // each stop left out, with why
+  std::string stops_note;                  // the stops could not be checked, and why
 };
 
 struct Step {
@@ -62,9 +83,14 @@ struct Step {
   // The setting renames this step's commit applies with the version (its
   // "Config changes applied:" line), and the note lines it flags.
   terraform::ConfigChanges config_changes;
+  // Where each pin goes at this step, by every digest the pin had before it
+  // (the request's, then each earlier step's), so the edit applies to the tip
+  // as the previous stop left it.
+  std::map<std::string, terraform::PinMove> pins;
 };
 
 struct Decision {
+  RegistryCheck registry;  // target missing: nothing else is decided (no steps)
   ports::RepoResolution repo;
   ports::ChangelogResult changelog;
   core::RiskAssessment risk;
@@ -78,7 +104,18 @@ struct Decision {
 // Whatever cannot be had (no repository, no changelog, no chart version) is
 // in the decision, missing with its reason; the only errors are those of the
 // ports: cancelled, and internal.
+// The registry is asked first: a target tag it says does not exist ends the
+// decision (registry.target missing, no steps); one it cannot be asked about
+// goes on, said in registry.note and flagged for review (so in the commit).
 boost::asio::awaitable<core::Expected<Decision>> decide(ports::ChangelogSource& changelogs, ports::ChartIndex& charts,
-                                                        DecisionRequest request, core::Deadline deadline);
+                                                        ports::Registry& registry, DecisionRequest request,
+                                                        core::Deadline deadline);
+
+// Where each of `pins` (digests of `image`) goes with `tag`: the registry's
+// digest (adapters::registry::resolve_pin), or why it cannot move. Errors:
+// cancelled only.
+boost::asio::awaitable<core::Expected<std::map<std::string, terraform::PinMove>>> pin_moves(
+    ports::Registry& registry, core::ImageRef image, std::vector<std::string> pins, std::string tag,
+    core::Deadline deadline);
 
 }  // namespace ua::plan

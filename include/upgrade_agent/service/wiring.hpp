@@ -13,6 +13,7 @@
 #include "upgrade_agent/config/settings.hpp"
 #include "upgrade_agent/config/upgrade_config.hpp"
 #include "upgrade_agent/core/expected.hpp"
+#include "upgrade_agent/ports/registry.hpp"
 #include "upgrade_agent/saga/saga.hpp"
 
 namespace ua::runtime {
@@ -37,13 +38,15 @@ class Wiring {
   boost::asio::awaitable<core::Expected<void>> connect();
   // The blocking pool: file scans and edits run there.
   runtime::BlockingPool& pool();
-  // The decision alone (GitHub and the chart index), which `plan` uses
-  // without connect(): no cluster, no secret needed. The saga's ports carry
-  // the same one.
-  saga::Decider& decider();
+  // The decision alone (GitHub, the chart index, the registry), which `plan`
+  // uses without connect(): no cluster, no secret needed. The saga's ports
+  // carry the same one. Made on first use, on the event loop: the registry's
+  // credentials file is read on the pool; a bad one is a bad_input error.
+  boost::asio::awaitable<core::Expected<saga::Decider*>> decider();
+  // The image registry alone (`edit` moves digest pins with it).
+  boost::asio::awaitable<core::Expected<ports::Registry*>> registry();
   // The ports, after connect().
   saga::Ports ports();
-  runtime::BlockingPool& pool();
   // After a crash, before any saga runs: the clone back on the remote tip
   // (see adapters::git::Repository::recover); returns the commits dropped.
   boost::asio::awaitable<core::Expected<std::vector<std::string>>> recover_clone(

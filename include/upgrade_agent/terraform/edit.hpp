@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,10 +16,21 @@
 
 namespace ua::terraform {
 
+// Where a digest pin goes with the target tag (the registry's answer, found
+// by the caller): the new digest, or why there is none.
+struct PinMove {
+  std::string digest;  // "sha256:..."; empty: the pin cannot move
+  std::string reason;  // why not, or for people what the digest is ("index of v1.2.0")
+};
+
 struct EditRequest {
   std::string target_tag;                    // the image tag wanted ("v2.8.0", "2.11.0-alpine")
   std::optional<std::string> chart_version;  // pattern C: the chart version to pin
   std::vector<std::string> skip_patterns;    // the config's skip_image_patterns
+  // By the digest a `tag@sha256:` reference is pinned to now. A pinned
+  // reference moves only with an entry here that has a digest; without one it
+  // is refused (a new tag under the old digest would deploy the old image).
+  std::map<std::string, PinMove> pins;
 };
 
 // One site and the text it gets; several references may share it (one
@@ -37,6 +49,7 @@ struct RefOutcome {
   core::Rule rule = core::Rule::none;
   std::string reason;
   std::string target;  // the tag (or chart version) this reference would carry
+  std::string pin;     // a pinned reference's new digest
   std::string category;  // Skipped::category when it does not move ("precision")
 };
 

@@ -55,6 +55,9 @@ struct Reference {
   std::string prefix;      // text of the tag before the site's text, kept by an edit
   std::string suffix;      // text of the tag after it ("-cuda"), kept by an edit
   VersionSite site;
+  // A `repo:tag@sha256:...` reference: the digest pinned now. Its site runs
+  // from the version through the digest, so that tag and digest move together.
+  std::string pin;
   std::vector<std::string> via;  // how the version was followed: `var.immich_version`, ...
   // Found as an object whose name attribute is the image and whose sibling
   // holds the version, without following the expressions that use it.

@@ -70,6 +70,7 @@ struct Client::Impl {
 core::Expected<Options> options_from(const config::Settings& settings) {
   Options o;
   o.insecure_registries = settings.insecure_registries;
+  o.endpoints = settings.registry_endpoints;
   if (settings.registry_auth_file) {
     auto loaded = load_docker_config(*settings.registry_auth_file);
     if (!loaded) return std::move(loaded).error();
@@ -85,7 +86,7 @@ const Stats& Client::stats() const { return impl_->session.stats(); }
 
 asio::awaitable<core::Expected<ports::TagList>> Client::tags(core::ImageRef image, core::Deadline deadline) {
   const std::string operation = "list tags";
-  auto ep = endpoint_for(image, impl_->session.options().insecure_registries);
+  auto ep = endpoint_for(image, impl_->session.options().insecure_registries, impl_->session.options().endpoints);
   if (!ep) co_return std::move(ep).error();
   ports::TagList out;
   out.repository = ep->display();
@@ -160,7 +161,7 @@ asio::awaitable<core::Expected<ports::Digest>> Client::digest(core::ImageRef ima
                                                               core::Deadline deadline) {
   const std::string operation = "HEAD manifest";
   if (auto ok = check_reference(reference, operation); !ok) co_return ok.error();
-  auto ep = endpoint_for(image, impl_->session.options().insecure_registries);
+  auto ep = endpoint_for(image, impl_->session.options().insecure_registries, impl_->session.options().endpoints);
   if (!ep) co_return std::move(ep).error();
   Call call;
   call.method = "HEAD";
@@ -209,7 +210,7 @@ asio::awaitable<core::Expected<ports::Manifest>> Client::manifest(core::ImageRef
                                                                   core::Deadline deadline) {
   const std::string operation = "GET manifest";
   if (auto ok = check_reference(reference, operation); !ok) co_return ok.error();
-  auto ep = endpoint_for(image, impl_->session.options().insecure_registries);
+  auto ep = endpoint_for(image, impl_->session.options().insecure_registries, impl_->session.options().endpoints);
   if (!ep) co_return std::move(ep).error();
   Call call;
   call.method = "GET";
@@ -255,7 +256,7 @@ asio::awaitable<core::Expected<ports::Manifest>> Client::manifest(core::ImageRef
 asio::awaitable<core::Expected<ports::Platform>> Client::platform(core::ImageRef image, std::string manifest_digest,
                                                                   core::Deadline deadline) {
   const std::string operation = "read platform";
-  auto ep = endpoint_for(image, impl_->session.options().insecure_registries);
+  auto ep = endpoint_for(image, impl_->session.options().insecure_registries, impl_->session.options().endpoints);
   if (!ep) co_return std::move(ep).error();
   auto m = co_await manifest(image, manifest_digest, deadline);
   if (!m) co_return std::move(m).error();

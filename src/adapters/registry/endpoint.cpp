@@ -43,13 +43,32 @@ bool plain_http_allowed(std::string_view authority, const std::vector<std::strin
   return false;
 }
 
-core::Expected<Endpoint> endpoint_for(const core::ImageRef& image, const std::vector<std::string>& insecure) {
+core::Expected<Endpoint> endpoint_for(const core::ImageRef& image, const std::vector<std::string>& insecure,
+                                      const std::vector<config::RegistryEndpoint>& endpoints) {
   if (image.registry.empty() || image.path.empty()) {
     return core::make_error(core::ErrorKind::bad_input, "image reference without a registry or path", "registry");
   }
   Endpoint e;
   e.registry = image.registry;
   e.repository = image.path;
+  const config::RegistryEndpoint* chosen = nullptr;
+  const std::string name = lower(image.registry);
+  for (const auto& candidate : endpoints) {
+    if (candidate.registry == name) chosen = &candidate;
+    if (candidate.registry == "*" && chosen == nullptr) chosen = &candidate;
+  }
+  if (chosen != nullptr) {
+    constexpr std::string_view kHttp = "http://";
+    const std::string_view origin = chosen->origin;
+    if (origin.substr(0, kHttp.size()) == kHttp && !plain_http_allowed(origin.substr(kHttp.size()), insecure)) {
+      return core::make_error(core::ErrorKind::bad_input,
+                              "UPGRADE_AGENT_REGISTRY_ENDPOINTS sends " + image.registry + " to " + chosen->origin +
+                                  ": plain http only to loopback or UPGRADE_AGENT_INSECURE_REGISTRIES",
+                              "registry");
+    }
+    e.origin = chosen->origin;
+    return e;
+  }
   if (image.registry == core::kDockerHub) {
     e.origin = "https://" + std::string(kDockerHubHost);
   } else {

@@ -106,6 +106,16 @@ std::string normalized_image(std::string_view image) {
 
 namespace {
 
+std::string repository_of(std::string_view normalized);
+
+// What the kubelet reports as imageID: the repository and the digest it
+// pulled, which for an image pinned by digest is that digest.
+std::string image_id_of(std::string_view image) {
+  const auto at = image.find('@');
+  if (at != std::string_view::npos) return repository_of(image) + std::string(image.substr(at));
+  return repository_of(image) + "@sha256:" + sha256_like(image);
+}
+
 std::string repository_of(std::string_view normalized) {
   // Strip the tag (a ':' after the last '/') and any digest.
   std::string_view s = normalized.substr(0, normalized.find('@'));
@@ -123,14 +133,14 @@ json::object container_status(const Container& c, Health health, unsigned restar
   switch (health) {
     case Health::healthy:
     case Health::not_ready:
-      s["imageID"] = repository_of(image) + "@sha256:" + sha256_like(image);
+      s["imageID"] = image_id_of(image);
       s["containerID"] = "containerd://" + sha256_like(c.name + image);
       s["ready"] = health == Health::healthy;
       s["started"] = true;
       s["state"] = json::object{{"running", json::object{{"startedAt", started}}}};
       break;
     case Health::crash_loop:
-      s["imageID"] = repository_of(image) + "@sha256:" + sha256_like(image);
+      s["imageID"] = image_id_of(image);
       s["containerID"] = "containerd://" + sha256_like(c.name + image + std::to_string(restarts));
       s["lastState"] = json::object{{"terminated", json::object{{"exitCode", 1},
                                                                  {"reason", "Error"},
@@ -304,7 +314,7 @@ json::object render_job_pod(const JobState& job, bool done, bool failed, SysCloc
       const std::string image = normalized_image(i && i->is_string() ? std::string_view(i->as_string()) : "");
       json::object s{{"name", n ? *n : json::value("")},
                      {"image", image},
-                     {"imageID", repository_of(image) + "@sha256:" + sha256_like(image)},
+                     {"imageID", image_id_of(image)},
                      {"ready", !done},
                      {"started", !done},
                      {"restartCount", 0}};

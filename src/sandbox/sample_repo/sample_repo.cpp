@@ -645,7 +645,8 @@ resource "null_resource" "warm_cache" {
 }
 )";
 
-// --- dns: digest-pinned references, reported and never edited.
+// --- dns: digest-pinned references: `tag@digest` moves with the registry's
+// digest, a bare `@digest` is reported and never edited.
 constexpr std::string_view kDnsMainHead = R"(resource "kubernetes_namespace" "dns" {
   metadata {
     name = "technitium"
@@ -1078,7 +1079,8 @@ std::string_view seed_upgrade_config() { return detail::kSeedUpgradeConfig; }
 
 void generate_sample_repo(const std::filesystem::path& dir, const SampleRepoOptions& options) {
   std::filesystem::create_directories(dir);
-  const std::string dns = std::string(kDnsMainHead) + std::string(kDigestA) + std::string(kDnsMainMiddle) +
+  const std::string dns_pin = options.dns_pin.empty() ? std::string(kDigestA) : options.dns_pin;
+  const std::string dns = std::string(kDnsMainHead) + dns_pin + std::string(kDnsMainMiddle) +
                           std::string(kDigestB) + std::string(kDnsMainTail);
   const File files[] = {
       {"README.md", kReadme},
@@ -1181,7 +1183,7 @@ const std::vector<SampleService>& sample_services() {
       {"freshrss/freshrss", "1.25.0-alpine", "1.26.0-alpine", {"freshrss"}, "freshrss", "freshrss", 'B',
        "FreshRSS/FreshRSS", {}},
       {"nextcloud", "30.0.5-apache", "30.0.6-apache", {"nextcloud"}, "nextcloud", "nextcloud", 'B', "nextcloud/server", {}},
-      {"technitium/dns-server", "13.2.1", "13.3.0", {"dns"}, "dns", "technitium", '-', "TechnitiumSoftware/DnsServer", {}},
+      {"technitium/dns-server", "13.2.1", "13.3.0", {"dns"}, "dns", "technitium", 'B', "TechnitiumSoftware/DnsServer", {}},
       {"ealen/echo-server", "", "0.9.2", {"echo"}, "echo", "echo", '-', "Ealenn/Echo-Server", {}},
       {"ghcr.io/example/keel-app", "v0.1.19", "v0.1.20", {"keel"}, "keel", "keel", '-', "example/keel-app", {}},
       {"docker.io/curlimages/curl", "8.11.0", "8.12.0", {"keel"}, "keel", "keel", 'B', "curl/curl", {}},

@@ -17,6 +17,7 @@
 #include "sandbox/github/github_simulator.hpp"
 #include "sandbox/health/health_simulator.hpp"
 #include "sandbox/kubernetes/kube_simulator.hpp"
+#include "sandbox/registry/registry_simulator.hpp"
 #include "sandbox/slack/slack_simulator.hpp"
 #include "sandbox/uptime_kuma/kuma_simulator.hpp"
 #include "sandbox/world/git_cli.hpp"
@@ -75,7 +76,11 @@ struct Deployed {
   std::string name;
   std::string image;  // without tag
   std::string tag;
-  [[nodiscard]] std::string reference() const { return tag.empty() ? image : image + ":" + tag; }
+  std::string digest;  // a `tag@sha256:` pin: the kubelet pulls this digest
+  [[nodiscard]] std::string reference() const {
+    if (tag.empty()) return image;
+    return image + ":" + tag + (digest.empty() ? "" : "@" + digest);
+  }
   friend bool operator==(const Deployed&, const Deployed&) = default;
 };
 
@@ -117,6 +122,30 @@ std::string trim(std::string s) {
   return s.substr(i);
 }
 
+// The repository path the registry serves an image under ("library/traefik").
+std::string repository_path(const std::string& image) {
+  auto ref = core::parse_image_ref(image);
+  return ref ? ref->path : image;
+}
+
+// The tag the sample pins technitium/dns-server to: the registry's real digest.
+std::string dns_pin() { return registry::index_digest(repository_path("technitium/dns-server"), "13.2.1"); }
+
+// Every tag the scenarios deploy: each service's current and next tag, and
+// immich's releases in both spellings (the CAUTION stops).
+void publish_images(registry::Simulator& sim, const std::vector<SampleService>& services) {
+  for (const auto& svc : services) {
+    const std::string repo = repository_path(svc.image);
+    for (const auto& tag : {svc.current, svc.next}) {
+      if (!tag.empty()) sim.add_tag(repo, tag);
+    }
+    if (svc.github_repo == "immich-app/immich") {
+      const std::string suffix = svc.current.find("-cuda") != std::string::npos ? "-cuda" : "";
+      for (const char* release : {"v2.7.4", "v2.7.5", "v2.8.0"}) sim.add_tag(repo, release + suffix);
+    }
+  }
+}
+
 }  // namespace
 
 struct Sandbox::Impl {
@@ -130,7 +159,10 @@ struct Sandbox::Impl {
         kube(io.get_executor(), kube_options()),
         web(io.get_executor(), web_options()),
         kuma(io.get_executor(), uptime_kuma::Scenario{}, server_options(4)),
-        slack(io.get_executor(), server_options(5)) {}
+        slack(io.get_executor(), server_options(5)),
+        registry_sim(io.get_executor(), server_options(6)) {
+    publish_images(registry_sim, services);
+  }
 
   [[nodiscard]] net::ServerOptions server_options(std::uint16_t index) const {
     net::ServerOptions o;
@@ -210,6 +242,7 @@ struct Sandbox::Impl {
     SampleRepoOptions r;
     r.filler_stacks = o.filler_stacks;
     r.filler_reference_every = 0;  // fillers do not run vaultwarden: its upgrade stays two stacks
+    r.dns_pin = dns_pin();
     return r;
   }
 
@@ -229,6 +262,7 @@ struct Sandbox::Impl {
   health::Simulator web;
   uptime_kuma::Simulator kuma;
   slack::Simulator slack;
+  registry::Simulator registry_sim;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> guard;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> ci_guard;
   std::thread loop;
@@ -312,7 +346,7 @@ core::Expected<void> Sandbox::Impl::locate_images(const fs::path& tree, const st
     const auto slash = text.rfind('/');
     const std::string name = slash == std::string::npos ? text : text.substr(slash + 1);
     for (const auto& ref : found->references) {
-      Placement p{ref.namespace_name, ref.service, ref.stack, Deployed{name, text, ref.current}};
+      Placement p{ref.namespace_name, ref.service, ref.stack, Deployed{name, text, ref.current, ref.pin}};
       const bool already = std::any_of(places.begin(), places.end(), [&](const Placement& q) {
         return q.namespace_name == p.namespace_name && q.app == p.app;
       });
@@ -565,7 +599,8 @@ core::Expected<void> Sandbox::Impl::start_servers() {
   woodpecker.on_push([this](const std::string& commit) { return pipeline_for(commit); });
   woodpecker.on_finished([this](const woodpecker::PipelineView& v) { on_pipeline_finished(v); });
   woodpecker.before_list([this] { notice_pushes(); });
-  for (const auto& started : {github.start(), woodpecker.start(), kube.start(), web.start(), kuma.start(), slack.start()}) {
+  for (const auto& started : {github.start(), woodpecker.start(), kube.start(), web.start(), kuma.start(), slack.start(),
+                               registry_sim.start()}) {
     if (!started) return started.error();
   }
   return kube.write_kubeconfig(options.dir / "kubeconfig");
@@ -590,6 +625,8 @@ void Sandbox::Impl::build_settings() {
       {"UPTIME_KUMA_API_KEY", uptime_kuma::Scenario{}.api_key},
       {"UPGRADE_AGENT_CONNECT_TO", web.connect_to_setting()},
       {"UPGRADE_AGENT_HEALTH_SCHEME", web.scheme()},
+      // Every registry is the sandbox's: no image lookup leaves the machine.
+      {"UPGRADE_AGENT_REGISTRY_ENDPOINTS", "*=" + registry_sim.url()},
       // The simulators answer at once, so the waits can be short.
       {"UPGRADE_AGENT_CI_POLL_INTERVAL", "100ms"},
       {"UPGRADE_AGENT_CI_TIMEOUT", "10s"},
@@ -638,6 +675,7 @@ Sandbox::~Sandbox() {
     impl_->web.stop();
     impl_->kuma.stop();
     impl_->slack.stop();
+    impl_->registry_sim.stop();
   });
   impl_->guard.reset();
   impl_->loop.join();

@@ -145,6 +145,38 @@ BOOST_AUTO_TEST_CASE(endpoints_docker_hub_loopback_and_insecure_registries) {
   BOOST_TEST(reg::repository_in_path("/containers/images/sha256:x").empty());
 }
 
+BOOST_AUTO_TEST_CASE(registry_endpoints_send_a_registry_or_every_registry_elsewhere) {
+  auto parsed = ua::config::parse_registry_endpoints("Docker.io=https://Mirror.lan, *=http://127.0.0.1:5000");
+  UA_REQUIRE_OK(parsed);
+  BOOST_REQUIRE_EQUAL(parsed->size(), 2U);
+  BOOST_TEST((*parsed)[0].registry == "docker.io");
+  BOOST_TEST((*parsed)[0].origin == "https://mirror.lan");
+  auto hub = reg::endpoint_for(image_ref("nginx:1.27"), {}, *parsed);
+  UA_REQUIRE_OK(hub);
+  BOOST_TEST(hub->origin == "https://mirror.lan");
+  BOOST_TEST(hub->display() == "docker.io/library/nginx");  // messages keep the image's name
+  auto other = reg::endpoint_for(image_ref("ghcr.io/o/app"), {}, *parsed);
+  UA_REQUIRE_OK(other);
+  BOOST_TEST(other->origin == "http://127.0.0.1:5000");
+  BOOST_TEST(other->display() == "ghcr.io/o/app");
+  // Plain http elsewhere than loopback only for an insecure registry.
+  const std::vector<ua::config::RegistryEndpoint> lan{{"ghcr.io", "http://mirror.lan:5000"}};
+  auto refused = reg::endpoint_for(image_ref("ghcr.io/o/app"), {}, lan);
+  BOOST_REQUIRE(!refused);
+  BOOST_TEST(refused.error().message.find("plain http only to loopback") != std::string::npos);
+  BOOST_TEST(reg::endpoint_for(image_ref("ghcr.io/o/app"), {"mirror.lan"}, lan)->origin == "http://mirror.lan:5000");
+  for (const char* bad : {"docker.io", "=https://x", "docker.io=ftp://x", "docker.io=https://x/path",
+                          "docker.io=https://u:p@x", "a b=https://x", "x=https://a,x=https://b", "x=https://"}) {
+    auto r = ua::config::load_settings(std::nullopt, env_of({{"UPGRADE_AGENT_REGISTRY_ENDPOINTS", bad}}));
+    BOOST_TEST(ua::config::has_errors(r.problems), bad);
+  }
+  auto file_key = ua::config::load_settings(std::nullopt, env_of({{"UPGRADE_AGENT_REGISTRY_ENDPOINTS", "*=http://localhost:1"}}));
+  BOOST_TEST(file_key.problems.empty());
+  auto options = reg::options_from(file_key.settings);
+  UA_REQUIRE_OK(options);
+  BOOST_TEST(options->endpoints.at(0).origin == "http://localhost:1");
+}
+
 BOOST_AUTO_TEST_CASE(token_answers_lifetime_at_least_60_seconds_from_issued_at) {
   const auto now = std::chrono::system_clock::from_time_t(1776672764);  // 2026-04-20T08:12:44Z
   auto both = reg::parse_token_answer(R"({"token":"a","access_token":"b","expires_in":300,"issued_at":"2026-04-20T08:12:44Z"})", now);

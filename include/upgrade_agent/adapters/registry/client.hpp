@@ -28,6 +28,7 @@ namespace ua::adapters::registry {
 
 struct Options {
   std::vector<std::string> insecure_registries;  // UPGRADE_AGENT_INSECURE_REGISTRIES
+  std::vector<config::RegistryEndpoint> endpoints;  // UPGRADE_AGENT_REGISTRY_ENDPOINTS
   Credentials credentials;                        // from registry_auth_file
   unsigned max_tag_pages = 100;                   // a repository with more pages is an error, not a guess
   unsigned max_redirects = 5;

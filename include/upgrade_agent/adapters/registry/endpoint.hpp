@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "upgrade_agent/config/settings.hpp"
 #include "upgrade_agent/core/expected.hpp"
 #include "upgrade_agent/core/image_ref.hpp"
 
@@ -29,7 +30,10 @@ bool is_loopback_host(std::string_view host);
 // host:port; one without matches the host on every port.
 bool plain_http_allowed(std::string_view authority, const std::vector<std::string>& insecure);
 
-core::Expected<Endpoint> endpoint_for(const core::ImageRef& image, const std::vector<std::string>& insecure);
+// `endpoints` (UPGRADE_AGENT_REGISTRY_ENDPOINTS) send a registry, or every
+// registry ("*"), to another origin; the name in messages stays the image's.
+core::Expected<Endpoint> endpoint_for(const core::ImageRef& image, const std::vector<std::string>& insecure,
+                                      const std::vector<config::RegistryEndpoint>& endpoints = {});
 
 }  // namespace ua::adapters::registry
 

@@ -25,6 +25,9 @@ struct SampleRepoOptions {
   std::size_t files_per_filler = 5;
   // Every n-th filler stack also runs `vaultwarden/server:1.35.4` (0: none).
   std::size_t filler_reference_every = 40;
+  // The digest `technitium/dns-server:13.2.1@` is pinned to (the sandbox's
+  // registry serves a real one); empty: a fixed made-up digest.
+  std::string dns_pin;
 };
 
 // Writes the repository into `dir` (created if needed; existing files with the
@@ -41,7 +44,7 @@ struct SampleService {
   std::vector<std::string> stacks;
   std::string service;       // of the first stack
   std::string namespace_name;
-  char pattern = 'B';        // 'A'..'D'; '-' when every reference is skipped (digest, no tag)
+  char pattern = 'B';        // 'A'..'D'; '-' when every reference is skipped (a bare digest, no tag)
   std::string github_repo;   // where its releases are published
   std::string chart_version; // pattern C: the chart version deployed now
 };
