@@ -144,6 +144,42 @@ struct Journal::Impl {
     return db.last_insert_rowid();
   }
 
+  // admit() without its transaction: the caller holds one (admit, admit_many).
+  core::Expected<Admission> admit_in(const NewRequest& request, TimePoint now, const std::string& op) {
+    Admission a;
+    auto hold = active_hold(request.target, op);
+    if (!hold) return hold.error();
+    if (*hold) {
+      auto id = insert(request, now, "done", "held", held_message(**hold), op);
+      if (!id) return id.error();
+      a.verdict = Admission::Verdict::held;
+      a.id = *id;
+      a.hold = std::move(*hold);
+    } else {
+      // Done requests count only after the target's last release: lifting a
+      // hold is asking for the target again.
+      auto dup = prepare(
+          "SELECT id FROM requests WHERE image = ?1 AND tag = ?2 AND outcome != 'held' AND ("
+          "state IN ('queued', 'running') OR (state = 'done' AND coalesce(finished_at, received_at) > ?3 "
+          "AND coalesce(finished_at, received_at) > coalesce((SELECT max(released_at) FROM holds "
+          "WHERE image = ?1 AND tag = ?2), -9223372036854775807))) ORDER BY id DESC LIMIT 1",
+          op);
+      if (!dup) return dup.error();
+      dup->bind(1, request.target.image).bind(2, request.target.tag).bind(3, to_ms(now - kDuplicateWindow));
+      auto row = dup->step();
+      if (!row) return row.error();
+      if (*row) {
+        a.verdict = Admission::Verdict::duplicate;
+        a.id = dup->int64(0);
+      } else {
+        auto id = insert(request, now, "queued", "", "", op);
+        if (!id) return id.error();
+        a.id = *id;
+      }
+    }
+    return a;
+  }
+
   core::Expected<RequestRecord> request(RequestId id, const std::string& operation) {
     auto s = prepare(std::string("SELECT ") + kRequestColumns + " FROM requests WHERE id = ?1", operation);
     if (!s) return s.error();
@@ -342,40 +378,35 @@ core::Expected<Admission> Journal::admit(const NewRequest& request, TimePoint no
   const std::string op = "admit " + request.target.image + ":" + request.target.tag;
   auto tx = sqlite::Transaction::begin(impl_->db, op);
   if (!tx) return tx.error();
-  Admission a;
-  auto hold = impl_->active_hold(request.target, op);
-  if (!hold) return hold.error();
-  if (*hold) {
-    auto id = impl_->insert(request, now, "done", "held", held_message(**hold), op);
-    if (!id) return id.error();
-    a.verdict = Admission::Verdict::held;
-    a.id = *id;
-    a.hold = std::move(*hold);
-  } else {
-    // Done requests count only after the target's last release: lifting a
-    // hold is asking for the target again.
-    auto dup = impl_->prepare(
-        "SELECT id FROM requests WHERE image = ?1 AND tag = ?2 AND outcome != 'held' AND ("
-        "state IN ('queued', 'running') OR (state = 'done' AND coalesce(finished_at, received_at) > ?3 "
-        "AND coalesce(finished_at, received_at) > coalesce((SELECT max(released_at) FROM holds "
-        "WHERE image = ?1 AND tag = ?2), -9223372036854775807))) ORDER BY id DESC LIMIT 1",
-        op);
-    if (!dup) return dup.error();
-    dup->bind(1, request.target.image).bind(2, request.target.tag).bind(3, to_ms(now - kDuplicateWindow));
-    auto row = dup->step();
-    if (!row) return row.error();
-    if (*row) {
-      a.verdict = Admission::Verdict::duplicate;
-      a.id = dup->int64(0);
-    } else {
-      auto id = impl_->insert(request, now, "queued", "", "", op);
-      if (!id) return id.error();
-      a.id = *id;
-    }
-  }
+  auto a = impl_->admit_in(request, now, op);
+  if (!a) return a;
   auto committed = tx->commit();
   if (!committed) return committed.error();
   return a;
+}
+
+std::vector<core::Expected<Admission>> Journal::admit_many(const std::vector<Admit>& requests) {
+  std::vector<core::Expected<Admission>> out;
+  if (requests.empty()) return out;
+  const std::string op = "admit " + std::to_string(requests.size()) + " requests";
+  {
+    auto tx = sqlite::Transaction::begin(impl_->db, op);
+    bool whole = tx.has_value();
+    for (std::size_t i = 0; whole && i < requests.size(); ++i) {
+      auto a = impl_->admit_in(requests[i].request, requests[i].now, op);
+      whole = a.has_value();
+      out.push_back(std::move(a));
+    }
+    if (whole) {
+      auto committed = tx->commit();
+      if (committed) return out;
+    }
+  }  // a failed batch rolls back whole: nothing of it is on disk
+  // One by one, so each request gets its own answer (a disk that is full
+  // fails them all; a request that alone fails does not take the others down).
+  out.clear();
+  for (const auto& r : requests) out.push_back(admit(r.request, r.now));
+  return out;
 }
 
 core::Expected<RequestId> Journal::record_refused(const NewRequest& request, const std::string& outcome,
