@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "store/names.hpp"
 #include "upgrade_agent/request/request.hpp"
 #include "upgrade_agent/service/intake_rules.hpp"
 
@@ -223,8 +224,8 @@ asio::awaitable<ServerResponse> show_upgrade(IntakeContext& ctx, const ServerReq
   for (const auto& c : upgrade->steps) {
     json::object s;
     s["seq"] = c.seq;
-    s["step"] = saga::to_string(c.step);
-    s["kind"] = saga::to_string(c.kind);
+    s["step"] = store::stored_name(c.step);
+    s["kind"] = store::stored_name(c.kind);
     s["at"] = store::format_time(c.at);
     s["detail"] = c.detail;
     if (!c.sha.empty()) s["sha"] = c.sha;

@@ -3,6 +3,8 @@
 #include <charconv>
 #include <cmath>
 
+#include "store/names.hpp"
+
 namespace ua::service {
 
 namespace {
@@ -175,7 +177,7 @@ void MetricsObserver::on_event(const saga::Event& event) {
     case saga::EventKind::failed: {
       if (const auto it = started_.find(key); it != started_.end()) {
         const std::chrono::duration<double> took = event.at - it->second;
-        metrics_.observe_step(saga::to_string(event.step), took.count() < 0 ? 0.0 : took.count());
+        metrics_.observe_step(store::stored_name(event.step), took.count() < 0 ? 0.0 : took.count());
         started_.erase(it);
       }
       break;

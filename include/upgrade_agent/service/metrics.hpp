@@ -74,7 +74,8 @@ class Metrics {
 // "a\"b" for a"b: backslash, double quote and line feed escaped as the text format requires.
 std::string escape_label_value(std::string_view value);
 
-// Saga events into step durations (started -> finished/failed of the same
+// Saga events into step durations labelled with the journal's step names
+// ("publish", "wait_for_ci"; started -> finished/failed of the same
 // job and step) and outside-system errors (a failed or report_failed event
 // whose error names a system; cancellations are not errors of anybody's).
 class MetricsObserver final : public saga::Observer {
