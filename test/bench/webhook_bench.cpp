@@ -231,9 +231,9 @@ int main(int argc, char** argv) {
   const double journal_rate = static_cast<double>(durable.accepted) / durable.wrk.seconds;
   const double ceiling_rate = static_cast<double>(ceiling_run.accepted) / ceiling_run.wrk.seconds;
   std::printf("webhook intake, %d connections, %d s each, one event-loop thread, 2 wrk threads\n", connections, seconds);
-  std::printf("  journal (synchronous=FULL, group commit): %8.0f accepted/s  p99 %7.2f ms  (%ld accepted, %ld on disk, "
+  std::printf("  journal (synchronous=FULL, group commit): %8.0f accepted/s  p99 %7.2f ms  (%ld accepted, "
               "%zu transactions, %.1f admits each, %ld non-2xx)\n",
-              journal_rate, durable.wrk.p99_ms, durable.accepted, durable.on_disk, durable.groups.transactions,
+              journal_rate, durable.wrk.p99_ms, durable.accepted, durable.groups.transactions,
               durable.groups.transactions ? static_cast<double>(durable.groups.admits) / static_cast<double>(durable.groups.transactions) : 0.0,
               durable.wrk.non_2xx);
   std::printf("  ceiling (no journal):                     %8.0f accepted/s  p99 %7.2f ms  (%ld non-2xx)\n", ceiling_rate,
@@ -241,9 +241,13 @@ int main(int argc, char** argv) {
   std::printf("  journal / ceiling: %.2f of the throughput, %.1fx the p99; goal >= 2000 accepted/s: %s\n",
               journal_rate / ceiling_rate, durable.wrk.p99_ms / ceiling_run.wrk.p99_ms,
               journal_rate >= 2000 ? "met" : "NOT met");
-  if (durable.on_disk != durable.accepted) {
-    std::printf("  DURABILITY: %ld accepted but %ld in the journal\n", durable.accepted, durable.on_disk);
+  // More on disk than answered is fine: admits committed while the server
+  // stopped, whose answers no client waited for. Fewer would be a lie.
+  if (durable.on_disk < durable.accepted) {
+    std::printf("  DURABILITY: %ld answered 202 but only %ld in the journal\n", durable.accepted, durable.on_disk);
     return 1;
   }
+  std::printf("  every one of the %ld answered 202 is in the journal (%ld committed in all)\n", durable.accepted,
+              durable.on_disk);
   return 0;
 }
