@@ -288,6 +288,8 @@ asio::awaitable<ServerResponse> release_hold(IntakeContext& ctx, const ServerReq
     co_return journal_failed(released.error());
   }
   spdlog::info("intake: hold on {}:{} released over the API", target->image, target->tag);
+  auto remaining = co_await ctx.journal.holds();
+  if (remaining) ctx.metrics.set_holds(remaining->size());
   json::object doc;
   doc["released"] = hold_json(*released);
   co_return json_answer(200, doc);

@@ -7,6 +7,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <future>
+#include <optional>
 #include <thread>
 
 #include "support/child_process.hpp"
@@ -30,6 +31,7 @@ struct LiveServer {
   config::UpgradeConfig config;
   std::unique_ptr<service::IntakeContext> ctx;
   std::unique_ptr<net::Server> server;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> guard{asio::make_work_guard(io)};
   std::thread loop;
 
   explicit LiveServer(net::ServerOptions options) {
@@ -43,17 +45,15 @@ struct LiveServer {
     service::add_intake_routes(router, *ctx);
     server = std::make_unique<net::Server>(io.get_executor(), std::move(router), std::move(options));
     BOOST_REQUIRE(server->start());
-    loop = std::thread([this] {
-      auto guard = asio::make_work_guard(io);
-      io.run();
-    });
+    loop = std::thread([this] { io.run(); });
   }
   LiveServer(const LiveServer&) = delete;
   LiveServer& operator=(const LiveServer&) = delete;
   ~LiveServer() {
+    // Drained, not stopped: every session and journal call ends on the loop
+    // before the pool that journal calls return from goes away.
     asio::post(io, [this] { server->stop(); });
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the cancelled sessions end
-    io.stop();
+    guard.reset();
     loop.join();
     pool.join();
   }

@@ -277,6 +277,7 @@ BOOST_AUTO_TEST_CASE(holds_are_listed_and_released_over_the_api) {
   BOOST_REQUIRE_EQUAL(doc.at("holds").as_array().size(), 1U);
   BOOST_TEST(doc.at("holds").as_array()[0].as_object().at("image").as_string() == "docker.io/vaultwarden/server");
   BOOST_TEST(doc.at("holds").as_array()[0].as_object().at("request").is_null());
+  BOOST_TEST(call("GET", "/metrics").body.find("upgrade_agent_active_holds 1\n") != std::string::npos);
 
   BOOST_TEST(call("POST", "/v1/holds/release", R"({"image": "vaultwarden/server"})").status == 400);  // no tag
   BOOST_TEST(call("POST", "/v1/holds/release", R"({"image": "vaultwarden/server", "tag": "1.35.8"})").status == 404);
@@ -286,6 +287,7 @@ BOOST_AUTO_TEST_CASE(holds_are_listed_and_released_over_the_api) {
   BOOST_TEST(released.status == 200, released.body);
   BOOST_TEST(json_of(released.body).at("released").as_object().at("reason").as_string() == "verify failed");
   BOOST_TEST(json_of(call("GET", "/v1/holds").body).at("holds").as_array().empty());
+  BOOST_TEST(call("GET", "/metrics").body.find("upgrade_agent_active_holds 0\n") != std::string::npos);
   // Released: asking for the target again queues it.
   BOOST_TEST(call("POST", "/v1/upgrades", R"({"image": "vaultwarden/server:1.35.7"})").status == 202);
   // The tag inside "image" works too; nothing is held any more.
