@@ -417,7 +417,7 @@ asio::awaitable<void> Server::Impl::accept_loop() {
     auto state = std::make_shared<Live>();
     live.emplace(id, state);
     asio::co_spawn(executor, session(std::move(socket), state),
-                   asio::bind_cancellation_slot(state->signal.slot(), [self, id, state](std::exception_ptr) {
+                   asio::bind_cancellation_slot(state->signal.slot(), [self, id, state](const std::exception_ptr&) {
                      if (state->evicted) --self->closing;
                      self->live.erase(id);
                    }));

@@ -1,6 +1,7 @@
 // The intake as DIUN and people really call it (issue 12, "Intake, as DIUN
 // really sends it"): every answer's status and JSON, and what reached the journal.
 #include <boost/test/unit_test.hpp>
+#include <sys/resource.h>
 
 #include "service/intake_fixture.hpp"
 #include "upgrade_agent/service/intake_rules.hpp"
@@ -67,6 +68,20 @@ BOOST_AUTO_TEST_CASE(content_types_forms_and_policy) {
   const auto unchanged = read(std::nullopt, diun_body("vaultwarden/server:1.35.7", "unchange"));
   BOOST_TEST(static_cast<int>(unchanged.kind) == static_cast<int>(Kind::ignored));
   BOOST_TEST(unchanged.reason.find("'unchange' is not one of new, update") != std::string::npos, unchanged.reason);
+}
+
+BOOST_AUTO_TEST_CASE(server_options_fit_the_open_file_limit) {
+  rlimit before{};
+  BOOST_REQUIRE(::getrlimit(RLIMIT_NOFILE, &before) == 0);
+  const auto soft = service::raise_open_file_limit();
+  BOOST_TEST(soft >= before.rlim_cur);
+  BOOST_TEST(soft == before.rlim_max);  // raised to the hard limit
+  const auto o = service::intake_server_options("127.0.0.1", 8080);
+  BOOST_TEST(o.max_body_bytes == 65536U);
+  BOOST_TEST(o.json_errors);
+  BOOST_TEST(o.port == 8080);
+  BOOST_TEST(o.max_connections >= 64U);
+  BOOST_TEST(o.max_connections < soft);  // room left for the journal, clients and the pool
 }
 
 BOOST_AUTO_TEST_SUITE_END()
