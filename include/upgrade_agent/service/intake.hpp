@@ -37,7 +37,10 @@ struct IntakeContext {
 };
 
 // Adds every route. `context` must outlive the server and every request it
-// is answering (the handlers refer to it).
+// is answering (the handlers refer to it). To shut down, stop the server and
+// let the event loop drain (no io_context::stop()) before the BlockingPool
+// goes: a journal call still on the pool must come back to the loop, or its
+// coroutine frame, which holds the pool's strand, outlives the pool.
 void add_intake_routes(net::Router& router, IntakeContext& context);
 
 // The server settings the intake is meant to run with: bodies up to 64 KiB,
