@@ -165,6 +165,8 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   struct Live {
     asio::cancellation_signal signal;
     tcp::socket* socket = nullptr;
+    bool answering = false;  // a handler runs or its answer is being written: never evicted
+    bool evicted = false;
   };
 
   asio::any_io_executor executor;
@@ -177,22 +179,60 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   std::uint16_t port = 0;
   std::size_t accepted = 0;
   std::size_t served = 0;
+  std::size_t evicted = 0;
+  std::size_t closing = 0;  // evicted, their sessions not yet ended
   bool stopped = false;
 
   asio::awaitable<void> accept_loop();
   template <class Stream>
-  asio::awaitable<void> serve(Stream& stream, std::string remote);
+  asio::awaitable<void> serve(Stream& stream, std::string remote, Live& state);
+  // Makes room for one more connection under max_connections; false: none could be made.
+  bool make_room();
+  [[nodiscard]] ServerResponse own_answer(int status, std::string text) const;
   asio::awaitable<void> session(tcp::socket socket, std::shared_ptr<Live> state);
   asio::awaitable<ServerResponse> dispatch(ServerRequest& request);
 };
+
+ServerResponse Server::Impl::own_answer(int status, std::string text) const {
+  if (!options.json_errors) return ServerResponse::text(status, std::move(text) + "\n");
+  std::string body = "{\"error\":\"";
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      body += '\\';
+      body += c;
+    } else if (u < 0x20) {
+      body += '?';
+    } else {
+      body += c;
+    }
+  }
+  return ServerResponse::json(status, body + "\"}");
+}
+
+bool Server::Impl::make_room() {
+  if (options.max_connections == 0 || live.size() - closing < options.max_connections) return true;
+  for (auto& [id, state] : live) {  // oldest first: ids grow with each accept
+    if (state->answering || state->evicted || state->socket == nullptr) continue;
+    state->evicted = true;
+    ++closing;
+    ++evicted;
+    error_code ignored;
+    state->socket->close(ignored);  // its pending read ends; the session removes itself
+    return true;
+  }
+  return false;
+}
 
 asio::awaitable<ServerResponse> Server::Impl::dispatch(ServerRequest& request) {
   auto match = router.match(request.method, request.path);
   const Handler* handler = match.handler;
   if (!handler) {
-    if (match.status == 405) co_return ServerResponse::text(405, "method " + request.method + " not allowed\n");
+    if (match.status == 405) co_return own_answer(405, "method " + request.method + " not allowed");
     if (router.fallback_handler()) {
       handler = router.fallback_handler();
+    } else if (options.json_errors) {
+      co_return own_answer(404, "no route for " + request.path);
     } else {
       co_return co_await default_fallback(request);
     }
@@ -206,11 +246,11 @@ asio::awaitable<ServerResponse> Server::Impl::dispatch(ServerRequest& request) {
   } catch (const std::exception& e) {
     spdlog::warn("handler for {} {} failed: {}", request.method, request.path, e.what());
   }
-  co_return ServerResponse::text(500, "internal error\n");
+  co_return own_answer(500, "internal error");
 }
 
 template <class Stream>
-asio::awaitable<void> Server::Impl::serve(Stream& stream, std::string remote) {
+asio::awaitable<void> Server::Impl::serve(Stream& stream, std::string remote, Live& state) {
   beast::flat_buffer buffer;
   auto reply = [&](http::response<http::string_body>& res) -> asio::awaitable<bool> {
     auto [ec, n] = co_await detail::bounded(http::async_write(stream, res, detail::kTupleAwaitable),
@@ -218,15 +258,17 @@ asio::awaitable<void> Server::Impl::serve(Stream& stream, std::string remote) {
     (void)n;
     co_return !ec;
   };
-  auto simple = [](int status, std::string_view text) {
+  auto simple = [this](int status, std::string_view text) {
+    auto answer = own_answer(status, std::string(text));
     http::response<http::string_body> res{static_cast<http::status>(status), 11};
-    res.set(http::field::content_type, "text/plain; charset=utf-8");
-    res.body() = std::string(text);
+    res.set(http::field::content_type, answer.headers.get("Content-Type").value_or("text/plain; charset=utf-8"));
+    res.body() = std::move(answer.body);
     res.keep_alive(false);
     res.prepare_payload();
     return res;
   };
 
+  const std::string too_large = "request body too large: at most " + std::to_string(options.max_body_bytes) + " bytes";
   for (;;) {
     http::request_parser<http::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
@@ -235,26 +277,26 @@ asio::awaitable<void> Server::Impl::serve(Stream& stream, std::string remote) {
                                               Clock::now() + options.header_timeout);
     (void)hn;
     if (hec == http::error::header_limit) {
-      auto res = simple(431, "request header fields too large\n");
+      auto res = simple(431, "request header fields too large");
       co_await reply(res);
       co_return;
     }
     if (hec == http::error::body_limit) {
-      auto res = simple(413, "request body too large\n");
+      auto res = simple(413, too_large);
       co_await reply(res);
       co_return;
     }
     if (hec) {
       if (hec.category() == http::make_error_code(http::error::bad_version).category() &&
           hec != http::error::end_of_stream && hec != http::error::partial_message) {
-        auto res = simple(400, "bad request\n");
+        auto res = simple(400, "bad request");
         co_await reply(res);
       }
       co_return;  // timeout, closed by the peer, or a cancelled server
     }
     if (const auto expect = parser.get()[http::field::expect]; iequals(expect, "100-continue")) {
       if (parser.content_length() && *parser.content_length() > options.max_body_bytes) {
-        auto res = simple(413, "request body too large\n");
+        auto res = simple(413, too_large);
         co_await reply(res);
         co_return;
       }
@@ -269,7 +311,7 @@ asio::awaitable<void> Server::Impl::serve(Stream& stream, std::string remote) {
                                                 Clock::now() + options.body_timeout);
       (void)bn;
       if (bec == http::error::body_limit) {
-        auto res = simple(413, "request body too large\n");
+        auto res = simple(413, too_large);
         co_await reply(res);
         co_return;
       }
@@ -284,7 +326,7 @@ asio::awaitable<void> Server::Impl::serve(Stream& stream, std::string remote) {
     const auto q = request.target.find('?');
     auto decoded = percent_decode(std::string_view(request.target).substr(0, q), false);
     if (!decoded) {
-      auto res = simple(400, "bad percent-encoding in path\n");
+      auto res = simple(400, "bad percent-encoding in path");
       co_await reply(res);
       co_return;
     }
@@ -294,6 +336,7 @@ asio::awaitable<void> Server::Impl::serve(Stream& stream, std::string remote) {
     request.body = std::move(msg.body());
     const bool client_keep_alive = msg.keep_alive();
 
+    state.answering = true;
     ServerResponse answer = co_await dispatch(request);
     ++served;
     if (answer.drop) co_return;
@@ -308,7 +351,9 @@ asio::awaitable<void> Server::Impl::serve(Stream& stream, std::string remote) {
     res.keep_alive(keep);
     res.prepare_payload();
     if (request.method == "HEAD") res.body().clear();
-    if (!co_await reply(res) || !keep) co_return;
+    const bool sent = co_await reply(res);
+    state.answering = false;
+    if (!sent || !keep) co_return;
   }
 }
 
@@ -327,7 +372,7 @@ asio::awaitable<void> Server::Impl::session(tcp::socket socket, std::shared_ptr<
       auto [hec] = co_await detail::bounded(stream.async_handshake(asio::ssl::stream_base::server, detail::kTupleAwaitable),
                                             Clock::now() + options.header_timeout);
       if (!hec) {
-        co_await serve(stream, remote);
+        co_await serve(stream, remote, *state);
         co_await detail::bounded(stream.async_shutdown(detail::kTupleAwaitable), Clock::now() + std::chrono::seconds(1));
       }
       state->socket = nullptr;
@@ -335,7 +380,7 @@ asio::awaitable<void> Server::Impl::session(tcp::socket socket, std::shared_ptr<
     } else {
       beast::tcp_stream stream(std::move(socket));
       state->socket = &stream.socket();
-      co_await serve(stream, remote);
+      co_await serve(stream, remote, *state);
       state->socket = nullptr;
       stream.socket().shutdown(tcp::socket::shutdown_send, ec);
       stream.socket().close(ec);
@@ -361,13 +406,19 @@ asio::awaitable<void> Server::Impl::accept_loop() {
       continue;
     }
     ++accepted;
+    if (!make_room()) {
+      error_code ignored;
+      socket.close(ignored);  // every connection is being answered: this one waits for none
+      continue;
+    }
     error_code nodelay_ec;
     socket.set_option(tcp::no_delay(true), nodelay_ec);  // answers go out whole, never held by Nagle
     const auto id = next_id++;
     auto state = std::make_shared<Live>();
     live.emplace(id, state);
     asio::co_spawn(executor, session(std::move(socket), state),
-                   asio::bind_cancellation_slot(state->signal.slot(), [self, id, state](std::exception_ptr) {
+                   asio::bind_cancellation_slot(state->signal.slot(), [self, id, state](const std::exception_ptr&) {
+                     if (state->evicted) --self->closing;
                      self->live.erase(id);
                    }));
   }
@@ -442,5 +493,7 @@ std::string Server::url() const {
 
 std::size_t Server::connections_accepted() const { return impl_->accepted; }
 std::size_t Server::requests_served() const { return impl_->served; }
+std::size_t Server::connections_open() const { return impl_->live.size(); }
+std::size_t Server::connections_evicted() const { return impl_->evicted; }
 
 }  // namespace ua::net

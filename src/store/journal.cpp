@@ -5,6 +5,8 @@
 #include <boost/json/serialize.hpp>
 
 #include <ctime>
+#include <functional>
+#include <map>
 #include <system_error>
 
 #include "store/names.hpp"
@@ -108,18 +110,55 @@ struct Journal::Impl {
   sqlite::Connection db;
   std::filesystem::path file;
 
+  // The statements every admit runs, prepared once: under a flood of
+  // webhooks (group commit) preparing them costs more than running them.
+  // Destroyed before `db` (declared after it).
+  std::map<std::string, sqlite::Statement, std::less<>> cache{};
+
+  // A cached statement, reset (its read finished, bindings cleared) when the
+  // use ends, so no read stays open past it.
+  class Cached {
+   public:
+    explicit Cached(sqlite::Statement& s) : s_(&s) {}
+    Cached(const Cached&) = delete;
+    Cached& operator=(const Cached&) = delete;
+    ~Cached() { (void)s_->reset(); }
+    sqlite::Statement* operator->() const { return s_; }
+
+   private:
+    sqlite::Statement* s_;
+  };
+
+  // A cached statement's own errors name the operation of its first use: the
+  // callers put the current one back (current()).
+  core::Expected<sqlite::Statement*> cached(std::string_view sql, const std::string& operation) {
+    auto it = cache.find(sql);
+    if (it == cache.end()) {
+      auto s = db.prepare(sql, operation);
+      if (!s) return s.error();
+      it = cache.emplace(std::string(sql), std::move(*s)).first;
+    }
+    return &it->second;
+  }
+
+  static core::Error current(core::Error error, const std::string& operation) {
+    error.operation = operation;
+    return error;
+  }
+
   core::Expected<sqlite::Statement> prepare(std::string_view sql, const std::string& operation) {
     return db.prepare(sql, operation);
   }
 
   core::Expected<std::optional<Hold>> active_hold(const Target& target, const std::string& operation) {
-    auto s = prepare(
+    auto p = cached(
         "SELECT held_at, reason, request_id FROM holds WHERE image = ?1 AND tag = ?2 AND released_at IS NULL",
         operation);
-    if (!s) return s.error();
+    if (!p) return p.error();
+    const Cached s(**p);
     s->bind(1, target.image).bind(2, target.tag);
     auto row = s->step();
-    if (!row) return row.error();
+    if (!row) return current(row.error(), operation);
     if (!*row) return std::optional<Hold>();
     return std::optional<Hold>(Hold{target, from_ms(s->int64(0)), s->text(1), s->optional_int64(2)});
   }
@@ -127,12 +166,13 @@ struct Journal::Impl {
   core::Expected<RequestId> insert(const NewRequest& r, TimePoint now, std::string_view state,
                                    const std::string& outcome, const std::string& reason,
                                    const std::string& operation) {
-    auto s = prepare(
+    auto p = cached(
         "INSERT INTO requests (image, tag, hub_link, source, received_at, state, outcome, reason, "
         "finished_at) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         operation);
-    if (!s) return s.error();
+    if (!p) return p.error();
+    const Cached s(**p);
     s->bind(1, r.target.image)
         .bind(2, r.target.tag)
         .bind(3, r.hub_link)
@@ -141,8 +181,45 @@ struct Journal::Impl {
     s->bind(6, state).bind(7, outcome).bind(8, reason);
     s->bind(9, state == "done" ? std::optional<std::int64_t>(to_ms(now)) : std::nullopt);
     auto ran = s->run();
-    if (!ran) return ran.error();
+    if (!ran) return current(ran.error(), operation);
     return db.last_insert_rowid();
+  }
+
+  // admit() without its transaction: the caller holds one (admit, admit_many).
+  core::Expected<Admission> admit_in(const NewRequest& request, TimePoint now, const std::string& op) {
+    Admission a;
+    auto hold = active_hold(request.target, op);
+    if (!hold) return hold.error();
+    if (*hold) {
+      auto id = insert(request, now, "done", "held", held_message(**hold), op);
+      if (!id) return id.error();
+      a.verdict = Admission::Verdict::held;
+      a.id = *id;
+      a.hold = std::move(*hold);
+    } else {
+      // Done requests count only after the target's last release: lifting a
+      // hold is asking for the target again.
+      auto p = cached(
+          "SELECT id FROM requests WHERE image = ?1 AND tag = ?2 AND outcome != 'held' AND ("
+          "state IN ('queued', 'running') OR (state = 'done' AND coalesce(finished_at, received_at) > ?3 "
+          "AND coalesce(finished_at, received_at) > coalesce((SELECT max(released_at) FROM holds "
+          "WHERE image = ?1 AND tag = ?2), -9223372036854775807))) ORDER BY id DESC LIMIT 1",
+          op);
+      if (!p) return p.error();
+      const Cached dup(**p);
+      dup->bind(1, request.target.image).bind(2, request.target.tag).bind(3, to_ms(now - kDuplicateWindow));
+      auto row = dup->step();
+      if (!row) return current(row.error(), op);
+      if (*row) {
+        a.verdict = Admission::Verdict::duplicate;
+        a.id = dup->int64(0);
+      } else {
+        auto id = insert(request, now, "queued", "", "", op);
+        if (!id) return id.error();
+        a.id = *id;
+      }
+    }
+    return a;
   }
 
   core::Expected<RequestRecord> request(RequestId id, const std::string& operation) {
@@ -344,40 +421,35 @@ core::Expected<Admission> Journal::admit(const NewRequest& request, TimePoint no
   const std::string op = "admit " + request.target.image + ":" + request.target.tag;
   auto tx = sqlite::Transaction::begin(impl_->db, op);
   if (!tx) return tx.error();
-  Admission a;
-  auto hold = impl_->active_hold(request.target, op);
-  if (!hold) return hold.error();
-  if (*hold) {
-    auto id = impl_->insert(request, now, "done", "held", held_message(**hold), op);
-    if (!id) return id.error();
-    a.verdict = Admission::Verdict::held;
-    a.id = *id;
-    a.hold = std::move(*hold);
-  } else {
-    // Done requests count only after the target's last release: lifting a
-    // hold is asking for the target again.
-    auto dup = impl_->prepare(
-        "SELECT id FROM requests WHERE image = ?1 AND tag = ?2 AND outcome != 'held' AND ("
-        "state IN ('queued', 'running') OR (state = 'done' AND coalesce(finished_at, received_at) > ?3 "
-        "AND coalesce(finished_at, received_at) > coalesce((SELECT max(released_at) FROM holds "
-        "WHERE image = ?1 AND tag = ?2), -9223372036854775807))) ORDER BY id DESC LIMIT 1",
-        op);
-    if (!dup) return dup.error();
-    dup->bind(1, request.target.image).bind(2, request.target.tag).bind(3, to_ms(now - kDuplicateWindow));
-    auto row = dup->step();
-    if (!row) return row.error();
-    if (*row) {
-      a.verdict = Admission::Verdict::duplicate;
-      a.id = dup->int64(0);
-    } else {
-      auto id = impl_->insert(request, now, "queued", "", "", op);
-      if (!id) return id.error();
-      a.id = *id;
-    }
-  }
+  auto a = impl_->admit_in(request, now, op);
+  if (!a) return a;
   auto committed = tx->commit();
   if (!committed) return committed.error();
   return a;
+}
+
+std::vector<core::Expected<Admission>> Journal::admit_many(const std::vector<Admit>& requests) {
+  std::vector<core::Expected<Admission>> out;
+  if (requests.empty()) return out;
+  const std::string op = "admit " + std::to_string(requests.size()) + " requests";
+  {
+    auto tx = sqlite::Transaction::begin(impl_->db, op);
+    bool whole = tx.has_value();
+    for (std::size_t i = 0; whole && i < requests.size(); ++i) {
+      auto a = impl_->admit_in(requests[i].request, requests[i].now, op);
+      whole = a.has_value();
+      out.push_back(std::move(a));
+    }
+    if (whole) {
+      auto committed = tx->commit();
+      if (committed) return out;
+    }
+  }  // a failed batch rolls back whole: nothing of it is on disk
+  // One by one, so each request gets its own answer (a disk that is full
+  // fails them all; a request that alone fails does not take the others down).
+  out.clear();
+  for (const auto& r : requests) out.push_back(admit(r.request, r.now));
+  return out;
 }
 
 core::Expected<RequestId> Journal::record_refused(const NewRequest& request, const std::string& outcome,

@@ -96,6 +96,15 @@ struct ServerOptions {
   // With tls: non-empty means every client must present a certificate this
   // CA signed, or the handshake fails (Kubernetes API servers, tests).
   std::string client_ca_pem;
+  // 0: no limit. At the limit, a new connection makes the server close the
+  // oldest one that is not being answered (idle between requests, or still
+  // sending its request); when every one is being answered, the new one is
+  // closed. Keeps a flood of held connections from using up the descriptors
+  // that /healthz and real clients need.
+  std::size_t max_connections = 0;
+  // The server's own answers (400, 404 without fallback, 405, 413, 431) as
+  // JSON {"error": "..."} instead of plain text.
+  bool json_errors = false;
 };
 
 class Server {
@@ -114,6 +123,9 @@ class Server {
   [[nodiscard]] std::string url() const;  // "http://127.0.0.1:PORT" (https with TLS)
   [[nodiscard]] std::size_t connections_accepted() const;
   [[nodiscard]] std::size_t requests_served() const;
+  // Connections open now, and those closed to stay under max_connections.
+  [[nodiscard]] std::size_t connections_open() const;
+  [[nodiscard]] std::size_t connections_evicted() const;
 
   struct Impl;
 

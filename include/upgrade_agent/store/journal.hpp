@@ -188,6 +188,15 @@ class Journal {
   // it (recorded as done, outcome "held"); else a duplicate answers the
   // existing id; else it is queued.
   core::Expected<Admission> admit(const NewRequest& request, TimePoint now);
+  // Several admits in one transaction (one fsync: the intake's group commit),
+  // in order, so a later one sees an earlier one as its duplicate. Answers in
+  // the same order. When the transaction fails, each is retried alone, so a
+  // request is answered accepted only once its own commit is on disk.
+  struct Admit {
+    NewRequest request;
+    TimePoint now;
+  };
+  std::vector<core::Expected<Admission>> admit_many(const std::vector<Admit>& requests);
   // Records a request that will not run (a policy refusal, an ignored status) as done.
   core::Expected<RequestId> record_refused(const NewRequest& request, const std::string& outcome,
                                            const std::string& reason, TimePoint now);
