@@ -25,8 +25,10 @@ struct ServeCliOptions {
 int serve_now(const ServeCliOptions& opts) {
   auto listen = parse_listen(opts.listen, 65535, "");
   if (!listen) return report_failure(false, kBadInput, listen.error().message);
-  auto settings = load_checked_settings(opts.settings);
-  if (!settings) return kBadInput;
+  // Needs::run, not serve: the token is checked here, where --insecure-no-auth is known.
+  auto setup = load_settings_and_repo(config::Needs::run, opts.settings);
+  if (!setup) return report_failure(false, kBadInput, setup.error().message);
+  auto* settings = &setup->settings;
   if (!has_what_sagas_need(*settings)) return kBadInput;
   service::ServeOptions options;
   options.host = listen->first;
@@ -45,9 +47,9 @@ int serve_now(const ServeCliOptions& opts) {
     spdlog::warn("serve: no webhook token: anyone on this machine can queue upgrades");
     options.insecure_no_auth = true;
   }
-  auto config = load_config_for(*settings);
-  if (!config) return kBadInput;
-  return service::serve(std::move(*settings), std::move(*config), options);
+  auto config = add_upgrade_config(*setup, config::Needs::run);
+  if (!config) return report_failure(false, kBadInput, config.error().message);
+  return service::serve(std::move(setup->settings), std::move(*setup->config), options);
 }
 
 }  // namespace

@@ -15,8 +15,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <list>
 #include <map>
@@ -28,6 +30,8 @@
 #include "upgrade_agent/net/server.hpp"
 #include "upgrade_agent/runtime/crash_point.hpp"
 #include "upgrade_agent/saga/saga.hpp"
+#include "upgrade_agent/service/intake.hpp"
+#include "upgrade_agent/service/metrics.hpp"
 #include "upgrade_agent/service/wiring.hpp"
 #include "upgrade_agent/store/async_journal.hpp"
 #include "upgrade_agent/store/journal_observer.hpp"
@@ -108,6 +112,13 @@ class StateLock {
   int fd_ = -1;
 };
 
+// "rolled back" as a label value in the ecosystem's style: "rolled_back".
+std::string metric_label(std::string_view outcome) {
+  std::string out;
+  for (const char c : outcome) out += c == ' ' ? '_' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
 bool holds_after(saga::Outcome outcome) {
   return outcome == saga::Outcome::rolled_back || outcome == saga::Outcome::critical;
 }
@@ -116,16 +127,20 @@ bool holds_after(saga::Outcome outcome) {
 
 class Daemon {
  public:
-  Daemon(Wiring& wiring, ServeOptions options) : wiring_(wiring), options_(std::move(options)), wake_(wiring.io()),
-                                                  idle_(wiring.io()), signals_(wiring.io(), SIGINT, SIGTERM) {}
+  Daemon(Wiring& wiring, ServeOptions options)
+      : wiring_(wiring), options_(std::move(options)), metrics_(UPGRADE_AGENT_VERSION), wake_(wiring.io()),
+        idle_(wiring.io()), signals_(wiring.io(), SIGINT, SIGTERM) {}
 
   asio::awaitable<int> main();
+  // Sagas still running (a drain that ran out of time, a second signal).
+  [[nodiscard]] bool abandoned() const { return !running_.empty(); }
 
  private:
   friend asio::awaitable<void> run_request(Daemon& d, store::RequestRecord request,
                                            std::optional<saga::Resume> resume);
 
   asio::awaitable<bool> recover();
+  asio::awaitable<void> count_holds();
   asio::awaitable<void> dispatch();
   void launch(store::RequestRecord request, std::optional<saga::Resume> resume);
   void poke() {
@@ -138,6 +153,8 @@ class Daemon {
   Wiring& wiring_;
   ServeOptions options_;
   std::unique_ptr<store::AsyncJournal> journal_;
+  Metrics metrics_;
+  std::unique_ptr<IntakeContext> intake_;  // the routes refer to it: it outlives the server
   std::unique_ptr<net::Server> server_;
   asio::steady_timer wake_;  // the dispatcher's sleep; poke() ends it
   asio::steady_timer idle_;  // main's wait for the drain; a saga's end ends it
@@ -170,9 +187,11 @@ asio::awaitable<void> run_request(Daemon& d, store::RequestRecord request, std::
     store::JournalObserver journal(*d.journal_, id, d.wiring_.io().get_executor());
     DaemonLog log;
     CrashPoints crash;
+    MetricsObserver metrics(d.metrics_);
     saga::ObserverList observers;
     observers.add(journal);
     observers.add(log);
+    observers.add(metrics);
     observers.add(crash);
     auto result = co_await saga::run_upgrade(d.wiring_.ports(), d.wiring_.context(), job, observers);
     // A shutdown's request to stop ends the saga, not the recording of where it stopped.
@@ -189,6 +208,7 @@ asio::awaitable<void> run_request(Daemon& d, store::RequestRecord request, std::
   }
   auto finished = co_await d.journal_->finish(id, outcome, reason, d.now());
   if (!finished) spdlog::error("[#{}] could not record its outcome: {}", id, finished.error().describe());
+  d.metrics_.count_saga(metric_label(outcome));
   if (ended && holds_after(*ended)) {
     store::Hold hold;
     hold.target = request.target;
@@ -198,6 +218,7 @@ asio::awaitable<void> run_request(Daemon& d, store::RequestRecord request, std::
     auto held = co_await d.journal_->hold(std::move(hold));
     if (!held) spdlog::error("[#{}] could not hold {}:{}: {}", id, request.target.image, request.target.tag,
                              held.error().describe());
+    co_await d.count_holds();
   }
   spdlog::info("[#{}] {}:{} ended: {}{}{}", id, request.target.image, request.target.tag, outcome,
                reason.empty() ? "" : ": ", reason);
@@ -206,10 +227,12 @@ asio::awaitable<void> run_request(Daemon& d, store::RequestRecord request, std::
 void Daemon::launch(store::RequestRecord request, std::optional<saga::Resume> resume) {
   const RequestId id = request.id;
   running_.insert(id);
+  metrics_.set_running(running_.size());
   auto stop = stops_.emplace(stops_.end());
   stop_of_[id] = stop;
   auto done = [this, id](const std::exception_ptr& e) {
     running_.erase(id);
+    metrics_.set_running(running_.size());
     if (auto it = stop_of_.find(id); it != stop_of_.end()) {
       stops_.erase(it->second);
       stop_of_.erase(it);
@@ -293,6 +316,7 @@ asio::awaitable<void> Daemon::dispatch() {
     if (!queued) {
       spdlog::error("serve: cannot read the queue: {}", queued.error().describe());
     } else {
+      metrics_.set_queue_depth(queued->size());
       for (const auto& request : *queued) {
         if (draining_ || running_.size() >= std::max(1U, settings.max_concurrency)) break;
         if (running_.contains(request.id)) continue;
@@ -305,6 +329,7 @@ asio::awaitable<void> Daemon::dispatch() {
           // The window is full: this one and every later one wait; none is dropped.
           const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(start->not_before - now());
           if (deferred != request.id) {
+            metrics_.count_deferral();
             spdlog::info("serve: rate limit ({} starts per {} s): request #{} waits until {}", settings.rate_limit.count,
                          std::chrono::duration_cast<std::chrono::seconds>(settings.rate_limit.window).count(),
                          request.id, store::format_time(start->not_before));
@@ -322,6 +347,11 @@ asio::awaitable<void> Daemon::dispatch() {
     wake_.expires_after(sleep);
     co_await wake_.async_wait(asio::as_tuple(asio::use_awaitable));
   }
+}
+
+asio::awaitable<void> Daemon::count_holds() {
+  auto holds = co_await journal_->holds();
+  if (holds) metrics_.set_holds(holds->size());
 }
 
 void Daemon::on_signal(const boost::system::error_code& ec, int signal) {
@@ -371,16 +401,19 @@ asio::awaitable<int> Daemon::main() {
   auto recovered = co_await recover();
   if (!recovered) co_return 1;
 
+  co_await count_holds();
+
+  // Held connections each take a file descriptor: the limit first, then the
+  // connection cap under it.
+  const auto files = raise_open_file_limit();
+  spdlog::debug("serve: open-file limit {}", files);
+  intake_ = std::make_unique<IntakeContext>(IntakeContext{
+      *journal_, metrics_, options_.insecure_no_auth ? std::string() : settings.webhook_token.reveal(),
+      settings.diun_statuses, wiring_.config(), [this] { poke(); }, [this] { return !draining_; }});
   net::Router router;
-  router.add("GET", "/healthz", [](const net::ServerRequest&) { return net::ServerResponse::json(200, R"({"ok":true})"); });
-  router.add("GET", "/readyz", [this](const net::ServerRequest&) {
-    return draining_ ? net::ServerResponse::json(503, R"({"ready":false,"reason":"shutting down"})")
-                     : net::ServerResponse::json(200, R"({"ready":true})");
-  });
-  net::ServerOptions server_options;
-  server_options.host = options_.host;
-  server_options.port = options_.port;
-  server_ = std::make_unique<net::Server>(wiring_.io().get_executor(), std::move(router), server_options);
+  add_intake_routes(router, *intake_);
+  auto server_options = intake_server_options(options_.host, options_.port);
+  server_ = std::make_unique<net::Server>(wiring_.io().get_executor(), std::move(router), std::move(server_options));
   auto port = server_->start();
   if (!port) {
     spdlog::critical("serve: cannot listen on {}:{}: {}", options_.host, options_.port, port.error().describe());
@@ -419,6 +452,13 @@ int serve(config::Settings settings, config::UpgradeConfig config, ServeOptions 
     wiring.io().stop();
   });
   wiring.io().run();
+  if (daemon.abandoned()) {
+    // Their frames would be torn down with adapters and locks already gone;
+    // the journal is what the next start resumes from, and it is on disk (a
+    // write in progress is rolled back, as after a kill).
+    spdlog::shutdown();
+    std::_Exit(code == 0 ? 1 : code);
+  }
   return code;
 }
 

@@ -13,6 +13,7 @@
 
 #include "store/names.hpp"
 #include "upgrade_agent/request/request.hpp"
+#include "upgrade_agent/runtime/crash_point.hpp"
 #include "upgrade_agent/service/intake_rules.hpp"
 
 namespace ua::service {
@@ -152,6 +153,7 @@ asio::awaitable<ServerResponse> take(IntakeContext& ctx, const ServerRequest& re
     admitted = co_await ctx.journal.admit(std::move(record), now);
   }
   if (!admitted) co_return journal_failed(admitted.error());
+  runtime::crash_point("intake.admitted");  // the crash test's: on disk, not yet answered
   json::object doc;
   doc["id"] = admitted->id;
   switch (admitted->verdict) {

@@ -30,10 +30,17 @@ struct Wiring::Impl {
     return o;
   }
 
+  // The pool's threads stop before the loop goes, and the pool outlives the
+  // loop: coroutine frames still queued on a stopped loop hold the pool's
+  // strands, and are destroyed with it.
+  ~Impl() { pool.join(); }
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+
   config::Settings settings;
   config::UpgradeConfig config;
-  asio::io_context io;
   runtime::BlockingPool pool;
+  asio::io_context io;
   runtime::SerialQueue git_queue;
   // Made on first use: setting up TLS takes a noticeable part of a second,
   // which `edit` and `plan --offline` never need.
