@@ -198,7 +198,8 @@ asio::awaitable<void> upgrade(Ports& p, const Context& ctx, const Job& job, cons
     result.reason = "resumed after a restart, " + why;
     result.stops.push_back(StopResult{ref.current, job.target_tag, resumed->upgrade_sha, false});
     RollbackPorts rollback_ports{p.git, p.ci, p.cluster, p.http, p.monitors};
-    auto previous = verify_target(located, job, current_tags(located.findings), timing.rollback_window, timing);
+    auto previous = verify_target(located, job, current_tags(located.findings), current_digests(located.findings),
+                                  timing.rollback_window, timing);
     std::string revert_on_remote = resumed->revert_sha;
     auto rolled = co_await roll_back(rollback_ports, resumed->upgrade_sha, resumed->subject, std::move(previous),
                                      budget, rep, std::move(revert_on_remote));
@@ -234,7 +235,8 @@ asio::awaitable<void> upgrade(Ports& p, const Context& ctx, const Job& job, cons
   if (!chart && !decision.steps.empty()) {
     // With the pins' digests known: a reference that cannot move (a pin the
     // registry cannot move, and nothing else to edit) is refused here too.
-    const EditTarget first{decision.steps.front().to, std::nullopt, decision.steps.front().pins};
+    const EditTarget first{decision.steps.front().to, std::nullopt, decision.steps.front().config_changes,
+                           decision.steps.front().pins};
     const auto first_changes = terraform::plan_changes(located.findings, edit_request(ctx.config, first));
     if (first_changes.outcome != terraform::Outcome::edit) {
       result.outcome = first_changes.outcome == terraform::Outcome::already_current ? Outcome::already_current
@@ -474,7 +476,7 @@ asio::awaitable<Result> run_upgrade(Ports p, Context ctx, Job job, Observer& obs
 
   // Step 1: locate, at the remote tip.
   rep.started(Step::locate, job.image.familiar_name() + ":" + job.target_tag);
-  const EditTarget target{job.target_tag, std::nullopt, {}};
+  const EditTarget target{job.target_tag, std::nullopt, {}, {}};
   auto located = co_await locate(p.git, ctx.config, job, target, budget.wait(ctx.timing.lookup_timeout));
   // Named as soon as it is known, so a saga that ends here (a refusal, a wait
   // for the stack that timed out) still says which stack it was.

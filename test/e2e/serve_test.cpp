@@ -3,9 +3,11 @@
 // does), reads the request's steps, the holds and the metrics, and releases a
 // hold; the sandbox plays every outside system; the binary is the real one.
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <csignal>
+#include <set>
 #include <thread>
 
 #include "support/child_process.hpp"
