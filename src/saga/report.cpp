@@ -38,6 +38,10 @@ asio::awaitable<void> report(ports::Notifier& notifier, std::string text, core::
 
 namespace {
 std::string head(const Result& r) { return "*" + r.stack + "* " + r.from + " -> " + r.to; }
+
+// Last, after the seed's lines: where the request said the image runs, so a
+// reader can tell which deployment DIUN was watching.
+std::string seen_line(const Result& r) { return r.seen_in.empty() ? std::string() : "\nSeen by DIUN: " + r.seen_in; }
 }  // namespace
 
 std::string success_text(const Result& r, const std::string& verification) {
@@ -51,7 +55,7 @@ std::string success_text(const Result& r, const std::string& verification) {
     }
   }
   if (r.follow_up_of) text += "\nFollow-up of " + *r.follow_up_of;
-  return text;
+  return text + seen_line(r);
 }
 
 std::string failed_text(const Result& r, const std::string& rollback_status) {
@@ -60,7 +64,7 @@ std::string failed_text(const Result& r, const std::string& rollback_status) {
   text += "\nRollback commit: " + (r.rollback_commit.empty() ? std::string("none") : r.rollback_commit);
   text += "\nRollback status: " + rollback_status;
   if (!r.live.empty()) text += "\nLive version: " + r.live;
-  return text;
+  return text + seen_line(r);
 }
 
 std::string critical_text(const Result& r, const std::string& detail) {
@@ -69,11 +73,11 @@ std::string critical_text(const Result& r, const std::string& detail) {
   if (!r.stops.empty()) text += " (commit " + r.stops.back().commit + ")";
   text += "\nReason: " + r.reason;
   text += "\nRollback: " + detail;
-  return text;
+  return text + seen_line(r);
 }
 
 std::string aborted_text(const Result& r) {
-  return "[Upgrade Agent] ABORTED: " + head(r) + "\nReason: " + r.reason + "\nNothing was committed.";
+  return "[Upgrade Agent] ABORTED: " + head(r) + "\nReason: " + r.reason + "\nNothing was committed." + seen_line(r);
 }
 
 }  // namespace ua::saga

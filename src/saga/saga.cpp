@@ -465,6 +465,7 @@ asio::awaitable<Result> run_upgrade(Ports p, Context ctx, Job job, Observer& obs
   Reporter rep(observer, job.id, budget);
   Result result;
   result.to = job.target_tag;
+  result.seen_in = job.seen_in;
 
   // Resumed with only the final report left: post what was about to go out.
   if (job.resume && job.resume->point == Resume::Point::report) {

@@ -119,6 +119,14 @@ std::string metric_label(std::string_view outcome) {
   return out;
 }
 
+// "namespace n8n, container n8n", or "" when DIUN did not say.
+std::string seen_in_text(const store::SeenIn& seen) {
+  std::string out;
+  if (!seen.pod_namespace.empty()) out = "namespace " + seen.pod_namespace;
+  if (!seen.container.empty()) out += (out.empty() ? "container " : ", container ") + seen.container;
+  return out;
+}
+
 bool holds_after(saga::Outcome outcome) {
   return outcome == saga::Outcome::rolled_back || outcome == saga::Outcome::critical;
 }
@@ -183,6 +191,7 @@ asio::awaitable<void> run_request(Daemon& d, store::RequestRecord request, std::
     job.image = *image;
     job.target_tag = request.target.tag;
     job.hub_link = request.hub_link;
+    job.seen_in = seen_in_text(request.seen_in);
     job.resume = std::move(resume);
     store::JournalObserver journal(*d.journal_, id, d.wiring_.io().get_executor());
     DaemonLog log;

@@ -62,6 +62,8 @@ json::object record_json(const store::RequestRecord& r) {
   o["tag"] = r.target.tag;
   o["hub_link"] = r.hub_link;
   o["source"] = r.source;
+  o["pod_namespace"] = r.seen_in.pod_namespace;
+  o["container"] = r.seen_in.container;
   o["state"] = store::to_string(r.state);
   o["outcome"] = r.outcome;
   o["reason"] = r.reason;
@@ -91,11 +93,12 @@ store::NewRequest new_request(const request::UpgradeRequest& r, Route route) {
   n.target = {r.image.name(), r.tag};
   n.hub_link = r.hub_link;
   n.source = route == Route::diun ? "diun" : "api";
+  if (r.diun) n.seen_in = {r.diun->pod_namespace, r.diun->container};
   return n;
 }
 
-// DIUN's Kubernetes hints are not journalled (the journal has no column for
-// them); the log keeps them next to the request's id.
+// DIUN's status and Kubernetes hints, for the log line with the request's id
+// (the journal keeps the hints; the status decided whether it was taken).
 std::string hints(const request::UpgradeRequest& r) {
   if (!r.diun) return {};
   std::string out = " (DIUN status " + r.diun->status;

@@ -48,7 +48,8 @@ std::vector<std::string> split_evidence(const std::string& text) {
 }
 
 constexpr const char* kRequestColumns =
-    "id, image, tag, hub_link, source, received_at, state, outcome, reason, started_at, finished_at";
+    "id, image, tag, hub_link, source, received_at, state, outcome, reason, started_at, finished_at, "
+    "seen_namespace, seen_container";
 
 core::Expected<RequestRecord> read_request(const sqlite::Statement& s, const std::string& file) {
   RequestRecord r;
@@ -69,6 +70,7 @@ core::Expected<RequestRecord> read_request(const sqlite::Statement& s, const std
   r.reason = s.text(8);
   r.started_at = from_ms(s.optional_int64(9));
   r.finished_at = from_ms(s.optional_int64(10));
+  r.seen_in = {s.text(11), s.text(12)};
   return r;
 }
 
@@ -168,8 +170,8 @@ struct Journal::Impl {
                                    const std::string& operation) {
     auto p = cached(
         "INSERT INTO requests (image, tag, hub_link, source, received_at, state, outcome, reason, "
-        "finished_at) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "finished_at, seen_namespace, seen_container) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         operation);
     if (!p) return p.error();
     const Cached s(**p);
@@ -180,6 +182,7 @@ struct Journal::Impl {
         .bind(5, to_ms(now));
     s->bind(6, state).bind(7, outcome).bind(8, reason);
     s->bind(9, state == "done" ? std::optional<std::int64_t>(to_ms(now)) : std::nullopt);
+    s->bind(10, r.seen_in.pod_namespace).bind(11, r.seen_in.container);
     auto ran = s->run();
     if (!ran) return current(ran.error(), operation);
     return db.last_insert_rowid();

@@ -65,7 +65,13 @@ constexpr const char* kV3 = R"sql(
 ALTER TABLE checkpoints ADD COLUMN outcome TEXT NOT NULL DEFAULT '';
 )sql";
 
-constexpr std::array<const char*, kSchemaVersion> kMigrations{kV1, kV2, kV3};
+// Version 4: where DIUN saw the image (its Kubernetes provider's hints), for the report.
+constexpr const char* kV4 = R"sql(
+ALTER TABLE requests ADD COLUMN seen_namespace TEXT NOT NULL DEFAULT '';
+ALTER TABLE requests ADD COLUMN seen_container TEXT NOT NULL DEFAULT '';
+)sql";
+
+constexpr std::array<const char*, kSchemaVersion> kMigrations{kV1, kV2, kV3, kV4};
 
 }  // namespace
 

@@ -137,6 +137,13 @@ BOOST_AUTO_TEST_CASE(a_diun_webhook_becomes_a_verified_upgrade_with_its_steps_an
   }
   BOOST_TEST(count_starting(world.agent_subjects(), "upgrade: n8n ") == 1U);
   BOOST_TEST(count_starting(world.slack(), "[Upgrade Agent] SUCCESS") == 1U);
+  BOOST_TEST(done.at("pod_namespace").as_string() == "n8n");
+  BOOST_TEST(done.at("container").as_string() == "n8n");
+  const auto slack = world.slack();
+  const auto success = std::find_if(slack.begin(), slack.end(),
+                                    [](const std::string& t) { return starts_with(t, "[Upgrade Agent] SUCCESS"); });
+  BOOST_REQUIRE(success != slack.end());
+  BOOST_TEST(success->ends_with("\nSeen by DIUN: namespace n8n, container n8n"), *success);
 
   // DIUN sends the same tag again (another pod, a restart): the same request, nothing run twice.
   const auto again = diun_webhook(url, "docker.n8n.io/n8nio/n8n:1.81.0");

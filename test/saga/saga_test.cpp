@@ -50,6 +50,26 @@ BOOST_AUTO_TEST_CASE(safe_upgrade_commits_waits_verifies_and_reports_success) {
   BOOST_TEST(w.observer.count(saga::EventKind::pushed) == 1U);
 }
 
+// DIUN's Kubernetes hints end the final report, after the seed's lines; no
+// hints, no line.
+BOOST_AUTO_TEST_CASE(the_final_report_ends_with_where_diun_saw_the_image) {
+  World w;
+  auto job = World::job("vaultwarden/server", "1.35.5");
+  job.seen_in = "namespace vaultwarden, container vaultwarden";
+  const auto r = w.run(job);
+  BOOST_TEST(to_string(r.outcome) == "upgraded");
+  BOOST_REQUIRE_EQUAL(w.notifier.posted.size(), 2U);
+  BOOST_TEST(!contains(w.notifier.posted[0], "Seen by DIUN"));  // the Starting line stays the seed's
+  const auto& last = w.notifier.posted[1];
+  const std::string line = "\nSeen by DIUN: namespace vaultwarden, container vaultwarden";
+  BOOST_TEST((last.size() > line.size() && last.compare(last.size() - line.size(), line.size(), line) == 0), last);
+
+  World without;
+  without.run(World::job("vaultwarden/server", "1.35.5"));
+  BOOST_REQUIRE_EQUAL(without.notifier.posted.size(), 2U);
+  BOOST_TEST(!contains(without.notifier.posted[1], "Seen by DIUN"));
+}
+
 BOOST_AUTO_TEST_CASE(a_target_the_registry_lacks_is_refused_before_any_report_backup_or_commit) {
   World w("ghcr.io/immich-app/immich-server", "v2.7.4", "immich");
   w.decider.registry.target = plan::TargetState::missing;

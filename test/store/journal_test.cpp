@@ -43,6 +43,18 @@ BOOST_FIXTURE_TEST_CASE(an_accepted_request_is_queued_with_everything_it_carried
   BOOST_TEST(!r.started_at.has_value());
 }
 
+BOOST_FIXTURE_TEST_CASE(where_diun_saw_the_image_is_kept_with_the_request, JournalFixture) {
+  auto with = request("docker.n8n.io/n8nio/n8n", "1.81.0");
+  with.seen_in = {"n8n", "n8n-main"};
+  const auto a = journal.admit(with, t0());
+  const auto b = journal.admit(request("docker.io/vaultwarden/server", "1.36.0"), t0());
+  const auto found = journal.find(a->id);
+  BOOST_REQUIRE(found.has_value());
+  BOOST_TEST(found->request.seen_in.pod_namespace == "n8n");
+  BOOST_TEST(found->request.seen_in.container == "n8n-main");
+  BOOST_TEST(journal.find(b->id)->request.seen_in.empty());
+}
+
 BOOST_FIXTURE_TEST_CASE(the_same_target_queued_or_running_is_a_duplicate_with_the_first_id, JournalFixture) {
   const auto first = journal.admit(request("ghcr.io/immich-app/immich-server", "v2.8.0"), t0());
   const auto again = journal.admit(request("ghcr.io/immich-app/immich-server", "v2.8.0", "api"), t0() + 1min);

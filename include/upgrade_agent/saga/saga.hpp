@@ -82,6 +82,9 @@ struct Job {
   core::ImageRef image;    // without tag
   std::string target_tag;  // the tag asked for
   std::string hub_link;    // where DIUN saw it, for the report
+  // Where DIUN's Kubernetes provider saw the image ("namespace n8n, container
+  // n8n"); "" when nobody said. The final report names it.
+  std::string seen_in;
   std::optional<Resume> resume;
 };
 
@@ -142,6 +145,7 @@ struct Result {
   std::string rollback_commit;
   std::string reason;  // for people: why it ended this way
   std::optional<std::string> follow_up_of;  // an upgrade of the stack within the follow-up window
+  std::string seen_in;                      // Job::seen_in
   std::vector<core::Error> report_failures;  // reports that could not be delivered
   std::vector<std::string> reports;          // every report text that was delivered
 };

@@ -33,7 +33,7 @@ using RequestId = std::int64_t;
 // "2026-12-02T14:28:04Z" (UTC, whole seconds), as in messages and the API.
 std::string format_time(TimePoint at);
 
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 inline constexpr const char* kJournalFile = "journal.sqlite3";
 // <state_dir>/journal.sqlite3
 std::filesystem::path journal_path(const std::filesystem::path& state_dir);
@@ -49,10 +49,19 @@ struct Target {
   std::string tag;
 };
 
+// DIUN's Kubernetes provider says where it saw the image (metadata's
+// pod_namespace and ctn_name); "" when it did not say. For the report only.
+struct SeenIn {
+  std::string pod_namespace;
+  std::string container;
+  [[nodiscard]] bool empty() const { return pod_namespace.empty() && container.empty(); }
+};
+
 struct NewRequest {
   Target target;
   std::string hub_link;
   std::string source;  // "diun", "api", "batch", "cli"
+  SeenIn seen_in;
 };
 
 struct RequestRecord {
@@ -60,6 +69,7 @@ struct RequestRecord {
   Target target;
   std::string hub_link;
   std::string source;
+  SeenIn seen_in;
   TimePoint received_at;
   RequestState state = RequestState::queued;
   std::string outcome;  // saga::to_string(Outcome), "held", ... once done
