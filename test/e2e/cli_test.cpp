@@ -71,6 +71,54 @@ std::pair<std::string, std::string> parse_export(const std::string& line) {
   return {line.substr(7, eq - 7), value};
 }
 
+// The sandbox's settings, read from `upgrade-agent sandbox` as a shell would.
+std::vector<std::string> sandbox_env(BackgroundChild& world) {
+  std::vector<std::string> env;
+  while (auto line = world.read_line()) {
+    const auto [name, value] = parse_export(*line);
+    env.push_back(name + "=" + value);
+    if (name == "UPGRADE_AGENT_CEILING") break;  // the last line
+  }
+  return env;
+}
+
+// `smoke --staging`: one real upgrade against whatever the settings name (here
+// a sandbox started as a staging cluster would be, in another process).
+BOOST_AUTO_TEST_CASE(smoke_against_a_staging_cluster_checks_one_real_upgrade) {
+  {
+    BackgroundChild world(UA_BINARY, {"sandbox", "--scenario", "healthy"}, kDrop);
+    const auto env = sandbox_env(world);
+    const auto ok = run_child(UA_BINARY, {"smoke", "--staging", "vaultwarden/server:1.35.5", "--budget", "60"}, kDrop, env);
+    BOOST_TEST(ok.code == 0, ok.out << ok.err);
+    BOOST_TEST(ok.out.find("staging        vaultwarden/server:1.35.5") != std::string::npos, ok.out);
+    BOOST_TEST(ok.out.find("smoke: 1 of 1 cases passed") != std::string::npos, ok.out);
+  }
+  {
+    // Its pods crash-loop: rolled back, which is not what was expected.
+    BackgroundChild world(UA_BINARY, {"sandbox", "--scenario", "crash-loop"}, kDrop);
+    const auto env = sandbox_env(world);
+    const auto bad = run_child(UA_BINARY, {"smoke", "--staging", "vaultwarden/server:1.35.5", "--budget", "60"}, kDrop, env);
+    BOOST_TEST(bad.code == 1, bad.out << bad.err);
+    BOOST_TEST(bad.out.find("FAILED; outcome rolled back") != std::string::npos, bad.out);
+    BOOST_TEST(bad.out.find("smoke: 0 of 1 cases passed") != std::string::npos, bad.out);
+  }
+  {
+    // Told to expect the rollback (a canary for the rollback path): it passes.
+    BackgroundChild world(UA_BINARY, {"sandbox", "--scenario", "crash-loop"}, kDrop);
+    const auto env = sandbox_env(world);
+    const auto rolled = run_child(UA_BINARY, {"smoke", "--staging", "vaultwarden/server:1.35.5", "--expect",
+                                              "rolled_back", "--budget", "60"}, kDrop, env);
+    BOOST_TEST(rolled.code == 0, rolled.out << rolled.err);
+  }
+  // Without settings it names what is missing and runs nothing; a bad outcome is bad input.
+  const auto none = run_child(UA_BINARY, {"smoke", "--staging", "vaultwarden/server:1.35.5"}, kDrop);
+  BOOST_TEST(none.code == 2, none.out << none.err);
+  const auto odd = run_child(UA_BINARY, {"smoke", "--staging", "vaultwarden/server:1.35.5", "--expect", "great"}, kDrop);
+  BOOST_TEST(odd.code == 2);
+  BOOST_TEST(odd.err.find("--expect wants an outcome") != std::string::npos, odd.err);
+  BOOST_TEST(run_child(UA_BINARY, {"smoke", "--expect", "upgraded"}, kDrop).code != 0);  // --expect needs --staging
+}
+
 BOOST_AUTO_TEST_CASE(the_sandbox_prints_its_settings_and_real_clients_and_run_use_them) {
   BackgroundChild world(UA_BINARY, {"sandbox", "--scenario", "slack-404"}, kDrop);
   std::map<std::string, std::string> settings;

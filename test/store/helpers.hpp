@@ -30,7 +30,7 @@ inline store::TimePoint t0() {
 
 inline store::NewRequest request(std::string image, std::string tag, std::string source = "diun") {
   std::string link = "https://hub.example/" + tag;
-  return store::NewRequest{{std::move(image), std::move(tag)}, std::move(link), std::move(source)};
+  return store::NewRequest{{std::move(image), std::move(tag)}, std::move(link), std::move(source), {}};
 }
 
 struct JournalFixture {
