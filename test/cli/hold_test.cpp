@@ -79,7 +79,7 @@ BOOST_AUTO_TEST_CASE(release_lifts_exactly_that_target_in_any_spelling_of_the_im
   BOOST_REQUIRE(left->size() == 1U);
   BOOST_TEST(left->front().target.tag == "1.35.0");
   // Released means a request for it is run again.
-  BOOST_TEST((j->admit({{"docker.io/vaultwarden/server", "1.36.0"}, "", "cli"}, kHeldAt)->verdict ==
+  BOOST_TEST((j->admit({{"docker.io/vaultwarden/server", "1.36.0"}, "", "cli", {}}, kHeldAt)->verdict ==
               store::Admission::Verdict::accepted));
 }
 
