@@ -4,6 +4,8 @@
 #include <atomic>
 #include <csignal>
 #include <cstdlib>
+#include <stdexcept>
+#include <utility>
 #include <string>
 
 namespace ua::runtime {
@@ -33,9 +35,19 @@ Target* target() {
   return parsed;
 }
 
+std::atomic<const std::function<void(std::string_view)>*> installed_hook{nullptr};
+
 }  // namespace
 
+ScopedPointHook::ScopedPointHook(std::function<void(std::string_view)> hook) : hook_(std::move(hook)) {
+  const std::function<void(std::string_view)>* none = nullptr;
+  if (!installed_hook.compare_exchange_strong(none, &hook_)) throw std::logic_error("a point hook is already set");
+}
+
+ScopedPointHook::~ScopedPointHook() { installed_hook.store(nullptr); }
+
 void crash_point(std::string_view name) {
+  if (const auto* hook = installed_hook.load(std::memory_order_acquire)) (*hook)(name);
   Target* t = target();
   if (t == nullptr || name != t->name) return;
   if (t->seen.fetch_add(1) + 1 == t->nth) {

@@ -129,6 +129,12 @@ asio::awaitable<std::optional<std::string>> landed_anyway(ports::GitClone& git, 
   co_return std::nullopt;
 }
 
+// A publish that failed because the tip moved (its edit no longer applies, or
+// the remote kept moving), as opposed to one that could not reach the remote.
+bool moved_under_us(const core::Error& e) {
+  return e.is(core::ErrorKind::bad_input) || e.is(core::ErrorKind::conflict);
+}
+
 // The stack a located request belongs to; empty when nothing names the image.
 std::string stack_of(const Located& located) {
   if (!located.findings.references.empty()) return located.service();
@@ -332,6 +338,18 @@ asio::awaitable<void> upgrade(Ports& p, const Context& ctx, const Job& job, cons
         rep.progress(Step::publish, "the push failed in transit but the remote has the commit");
         pushed = ports::Pushed{*sha, 1};
         rep.emit(EventKind::pushed, Step::publish, subject, *sha);
+      }
+    }
+    if (!pushed && i == 0 && !in_flight && moved_under_us(pushed.error())) {
+      // Someone else pushed this very bump between the agent's commit and its push.
+      auto tip = co_await locate(p.git, ctx.config, job, target, budget.wait(timing.lookup_timeout));
+      if (tip && tip->changes.outcome == terraform::Outcome::already_current) {
+        rep.failed(Step::publish, pushed.error());
+        result.outcome = Outcome::already_current;
+        result.reason = "the remote reached " + step.to + " while the agent's push was on its way (" +
+                        tip->changes.reason + "); nothing of the agent's was pushed";
+        co_await report(p.notifier, aborted_text(result), budget.ceiling(), rep, result);
+        co_return;
       }
     }
     if (!pushed) {
