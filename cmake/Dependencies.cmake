@@ -53,7 +53,35 @@ if(UA_STATIC_DEPS)
   # then drops them from the executable.
   set_target_properties(spdlog::spdlog PROPERTIES INTERFACE_COMPILE_DEFINITIONS "SPDLOG_FMT_EXTERNAL;FMT_HEADER_ONLY=1")
   set_target_properties(fmt::fmt PROPERTIES INTERFACE_COMPILE_DEFINITIONS "FMT_HEADER_ONLY=1")
-  add_link_options(-Wl,--as-needed -static-libstdc++ -static-libgcc)
+  # Not position-independent: no relative relocations to apply at every start.
+  add_link_options(-Wl,--as-needed -static-libstdc++ -static-libgcc -no-pie)
+endif()
+
+# libgit2 and what it links, from Debian's archives. Debian's libgit2.a calls
+# GSSAPI (HTTP "Negotiate", Kerberos), which Debian ships shared only, and
+# that alone would load seven libraries; the agent authenticates with a token
+# or an SSH key, never Kerberos, so static builds link a GSSAPI that reports
+# itself unavailable (src/adapters/git/no_gssapi.cpp) instead.
+set(_ua_git_archives git2 mbedtls mbedx509 mbedcrypto http_parser ssh2 pcre2-8 z)
+set(UA_STATIC_LIBGIT2 OFF)
+if(UA_STATIC_DEPS AND NOT TARGET libgit2::libgit2)
+  set(UA_STATIC_LIBGIT2 ON)
+  set(_ua_git_paths)
+  foreach(_a IN LISTS _ua_git_archives)
+    if(NOT EXISTS "${_ua_libdir}/lib${_a}.a")
+      set(UA_STATIC_LIBGIT2 OFF)
+    endif()
+    list(APPEND _ua_git_paths "${_ua_libdir}/lib${_a}.a")
+  endforeach()
+endif()
+if(UA_STATIC_LIBGIT2)
+  add_library(ua_no_gssapi STATIC "${CMAKE_CURRENT_SOURCE_DIR}/src/adapters/git/no_gssapi.cpp")
+  add_library(ua_libgit2_static INTERFACE)
+  target_include_directories(ua_libgit2_static INTERFACE ${LIBGIT2_INCLUDE_DIRS})
+  target_link_libraries(ua_libgit2_static INTERFACE ${_ua_git_paths} ua_no_gssapi OpenSSL::Crypto rt Threads::Threads)
+  # Targets name PkgConfig::LIBGIT2 whichever libgit2 it is.
+  set_target_properties(PkgConfig::LIBGIT2 PROPERTIES INTERFACE_LINK_LIBRARIES ua_libgit2_static
+                                                      INTERFACE_LINK_OPTIONS "" INTERFACE_LINK_DIRECTORIES "")
 endif()
 
 # SQLite (the journal) is a Debian archive too; statically it needs libdl,

@@ -27,11 +27,11 @@ struct Recorder final : saga::Observer {
   }
 };
 
-inline saga::Job job(const std::string& image_and_tag, std::string id = {}) {
+inline saga::Job job(const std::string& image_and_tag, const std::string& id = {}) {
   auto parsed = request::parse_command_line(image_and_tag, "");
   BOOST_REQUIRE_MESSAGE(parsed, image_and_tag);
   saga::Job j;
-  j.id = id.empty() ? image_and_tag : std::move(id);
+  j.id = id.empty() ? image_and_tag : id;
   j.image = parsed->image;
   j.target_tag = parsed->tag;
   j.hub_link = "https://hub.docker.com/r/x";
