@@ -5,8 +5,8 @@
 #include <csignal>
 #include <cstdlib>
 #include <stdexcept>
-#include <utility>
 #include <string>
+#include <utility>
 
 namespace ua::runtime {
 

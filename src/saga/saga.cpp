@@ -340,8 +340,9 @@ asio::awaitable<void> upgrade(Ports& p, const Context& ctx, const Job& job, cons
         rep.emit(EventKind::pushed, Step::publish, subject, *sha);
       }
     }
-    if (!pushed && i == 0 && !in_flight && moved_under_us(pushed.error())) {
-      // Someone else pushed this very bump between the agent's commit and its push.
+    if (!pushed && i == 0 && decision.steps.size() == 1 && !in_flight && moved_under_us(pushed.error())) {
+      // Someone else pushed this very bump between the agent's commit and its
+      // push (with several stops, the first one reached is not the target).
       auto tip = co_await locate(p.git, ctx.config, job, target, budget.wait(timing.lookup_timeout));
       if (tip && tip->changes.outcome == terraform::Outcome::already_current) {
         rep.failed(Step::publish, pushed.error());
