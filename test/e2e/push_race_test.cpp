@@ -112,7 +112,7 @@ BOOST_AUTO_TEST_CASE(a_push_rejected_because_someone_else_pushed_is_made_again_o
   BOOST_TEST(commits[1].subject == kUpgrade);
   BOOST_REQUIRE_EQUAL(r.stops.size(), 1U);
   BOOST_TEST(r.stops[0].commit == commits[1].sha);
-  BOOST_TEST(ada.show_remote(commits[1].sha + "~1") .find("docs: a runbook") != std::string::npos);
+  BOOST_TEST(ada.show_remote(commits[1].sha + "~1").find("docs: a runbook") != std::string::npos);
   BOOST_TEST(ada.show_remote(r.stops[0].commit + ":docs/runbook.md") == "# Runbook\n\nRestart with care.\n");
   BOOST_TEST(contains(ada.show_remote(r.stops[0].commit + ":" + kMain), "vaultwarden/server:1.35.5\" # DIUN"));
 
@@ -122,6 +122,11 @@ BOOST_AUTO_TEST_CASE(a_push_rejected_because_someone_else_pushed_is_made_again_o
   });
   BOOST_REQUIRE(pushed != world.recorder.events.end());
   BOOST_TEST(contains(pushed->detail, "(after 2 pushes)"), pushed->detail);
+  const auto pipelines = world.sandbox().pipelines();
+  const bool waited = std::any_of(pipelines.begin(), pipelines.end(), [&r](const sandbox::woodpecker::PipelineView& p) {
+    return p.commit == r.stops[0].commit && p.finished;
+  });
+  BOOST_TEST(waited);
   BOOST_TEST(world.sandbox().deployed().at("vaultwarden/vaultwarden").front() == "vaultwarden/server:1.35.5");
   const auto slack = world.slack();
   BOOST_REQUIRE_EQUAL(slack.size(), 2U);
