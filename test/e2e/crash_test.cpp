@@ -173,7 +173,10 @@ BOOST_AUTO_TEST_CASE(sigterm_stops_at_a_checkpoint_within_ten_seconds_and_the_ne
       std::this_thread::sleep_for(100ms);
       auto journal = store::Journal::open(journal_file);
       BOOST_REQUIRE(journal);
-      for (const auto& step : journal->find(id)->steps) {
+      // Held in a local: a range-for over a temporary's member would dangle (C++20).
+      const auto upgrade = journal->find(id);
+      BOOST_REQUIRE(upgrade);
+      for (const auto& step : upgrade->steps) {
         waiting = waiting || (step.step == saga::Step::verify && step.kind == saga::EventKind::started);
       }
     }
