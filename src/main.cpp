@@ -10,7 +10,8 @@ int main(int argc, char** argv) {
   // One malloc arena for every thread. The agent's threads (event loop,
   // blocking pool, scan workers) allocate little and rarely at once, and each
   // extra arena glibc makes for a new thread maps and faults in a heap of its
-  // own: about a tenth of a short `plan --offline` (tools/bench plan_offline).
+  // own: about a tenth of a short `plan --offline` (perf stat, A/B with
+  // GLIBC_TUNABLES=glibc.malloc.arena_max=1, on tools/bench's real-sized tree).
   mallopt(M_ARENA_MAX, 1);
   CLI::App app{"upgrade-agent: verified, reversible upgrades of Kubernetes services kept in Terraform"};
   app.set_version_flag("--version", std::string("upgrade-agent ") + UA_VERSION);
