@@ -4,11 +4,10 @@
 // exact with the test hook at "git.committed", which runs on the blocking
 // pool after the agent's commit exists and before it is pushed.
 #include <atomic>
-#include <fstream>
-#include <sstream>
 
 #include "e2e/world.hpp"
 #include "sandbox/world/git_cli.hpp"
+#include "support/files.hpp"
 #include "upgrade_agent/runtime/crash_point.hpp"
 
 namespace ua::test {
@@ -30,10 +29,7 @@ class Teammate {
   template <class Edit>
   void edit(const std::string& path, Edit change) {
     const auto file = work() / path;
-    std::stringstream text;
-    text << std::ifstream(file).rdbuf();
-    std::filesystem::create_directories(file.parent_path());
-    std::ofstream(file, std::ios::trunc) << change(text.str());
+    write_file(file, change(std::filesystem::exists(file) ? read_file(file) : std::string()));
     must(git_.run(work(), {"add", path}));
   }
 
@@ -43,9 +39,10 @@ class Teammate {
     must(git_.run(work(), {"push", "-q", "origin", "HEAD"}));
   }
 
-  // `git show REV:PATH` on the remote, as the teammate fetches it.
-  std::string show_remote(const std::string& rev_and_path) {
-    must(git_.run(work(), {"fetch", "-q", "origin"}));
+  void fetch() { must(git_.run(work(), {"fetch", "-q", "origin"})); }
+
+  // `git show REV[:PATH]` in the teammate's clone (fetch first to see the remote's).
+  std::string show(const std::string& rev_and_path) {
     auto shown = git_.run(work(), {"show", rev_and_path});
     BOOST_REQUIRE_MESSAGE(shown, (shown ? "" : shown.error().describe()));
     return *shown;
@@ -112,9 +109,10 @@ BOOST_AUTO_TEST_CASE(a_push_rejected_because_someone_else_pushed_is_made_again_o
   BOOST_TEST(commits[1].subject == kUpgrade);
   BOOST_REQUIRE_EQUAL(r.stops.size(), 1U);
   BOOST_TEST(r.stops[0].commit == commits[1].sha);
-  BOOST_TEST(ada.show_remote(commits[1].sha + "~1").find("docs: a runbook") != std::string::npos);
-  BOOST_TEST(ada.show_remote(r.stops[0].commit + ":docs/runbook.md") == "# Runbook\n\nRestart with care.\n");
-  BOOST_TEST(contains(ada.show_remote(r.stops[0].commit + ":" + kMain), "vaultwarden/server:1.35.5\" # DIUN"));
+  ada.fetch();
+  BOOST_TEST(contains(ada.show(commits[1].sha + "~1"), "docs: a runbook"));
+  BOOST_TEST(ada.show(r.stops[0].commit + ":docs/runbook.md") == "# Runbook\n\nRestart with care.\n");
+  BOOST_TEST(contains(ada.show(r.stops[0].commit + ":" + kMain), "vaultwarden/server:1.35.5\" # DIUN"));
 
   // The retry is visible, the upgrade's own pipeline was waited for and the pods run it.
   const auto pushed = std::find_if(world.recorder.events.begin(), world.recorder.events.end(), [](const saga::Event& e) {

@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "support/files.hpp"
 #include "upgrade_agent/ports/ci.hpp"
 #include "upgrade_agent/ports/cluster.hpp"
 #include "upgrade_agent/ports/git_clone.hpp"
@@ -67,18 +68,6 @@ inline asio::awaitable<std::optional<core::Error>> stall(std::chrono::millisecon
 
 inline core::Error timed_out(std::string system, std::string what) {
   return core::make_error(core::ErrorKind::timeout, std::move(what), std::move(system), "");
-}
-
-inline std::string read_file(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-inline void write_file(const std::filesystem::path& p, const std::string& text) {
-  std::filesystem::create_directories(p.parent_path());
-  std::ofstream(p, std::ios::binary | std::ios::trunc) << text;
 }
 
 // The clone and its remote in one folder: a publish applies the edit to the

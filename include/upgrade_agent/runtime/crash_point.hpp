@@ -5,7 +5,7 @@
 // `kill -9` at that moment would. An in-process test may instead set a hook
 // that runs at every point, to make the outside world move at that moment
 // (another writer pushing between the agent's commit and its push). Without
-// either, every point costs two relaxed atomic loads.
+// either, every point costs two atomic loads.
 //
 // Points: "git.committed" (the upgrade commit exists, not yet pushed) and,
 // from `serve`, "<step>.<kind>" for each saga event (store's names:
