@@ -26,10 +26,12 @@ constexpr OM_uint32 kUnavailable = 16U << 16U;
 constexpr OM_uint32 kComplete = 0;
 char kMessage[] = "Kerberos (GSSAPI) is not built into this upgrade-agent; use a token";
 
-OM_uint32 unavailable(OM_uint32* minor) {
+OM_uint32 answer(OM_uint32* minor, OM_uint32 major) {
   if (minor != nullptr) *minor = 0;
-  return kUnavailable;
+  return major;
 }
+OM_uint32 unavailable(OM_uint32* minor) { return answer(minor, kUnavailable); }
+OM_uint32 complete(OM_uint32* minor) { return answer(minor, kComplete); }
 
 }  // namespace
 
@@ -60,36 +62,31 @@ OM_uint32 gss_init_sec_context(OM_uint32* minor, void* /*cred*/, void** /*contex
 
 OM_uint32 gss_display_status(OM_uint32* minor, OM_uint32 /*status*/, int /*type*/, Oid* /*mech*/,
                              OM_uint32* message_context, Buffer* text) {
-  if (minor != nullptr) *minor = 0;
   if (message_context != nullptr) *message_context = 0;
   if (text != nullptr) *text = Buffer{sizeof kMessage - 1, kMessage};
-  return kComplete;
+  return complete(minor);
 }
 
 OM_uint32 gss_delete_sec_context(OM_uint32* minor, void** context, Buffer* output) {
   if (context != nullptr) *context = nullptr;
   if (output != nullptr) *output = Buffer{0, nullptr};
-  if (minor != nullptr) *minor = 0;
-  return kComplete;
+  return complete(minor);
 }
 
 // The only buffer these hand out is the static message: nothing to free.
 OM_uint32 gss_release_buffer(OM_uint32* minor, Buffer* buffer) {
   if (buffer != nullptr) *buffer = Buffer{0, nullptr};
-  if (minor != nullptr) *minor = 0;
-  return kComplete;
+  return complete(minor);
 }
 
 OM_uint32 gss_release_name(OM_uint32* minor, void** name) {
   if (name != nullptr) *name = nullptr;
-  if (minor != nullptr) *minor = 0;
-  return kComplete;
+  return complete(minor);
 }
 
 OM_uint32 gss_release_oid_set(OM_uint32* minor, void** set) {
   if (set != nullptr) *set = nullptr;
-  if (minor != nullptr) *minor = 0;
-  return kComplete;
+  return complete(minor);
 }
 
 }  // extern "C"
