@@ -3,8 +3,45 @@
 #include <spdlog/spdlog.h>
 
 #include <exception>
+#include <string_view>
 
 #include "cli/commands.hpp"
+
+namespace {
+
+struct Command {
+  std::string_view name;
+  void (*add)(CLI::App&, ua::cli::Context&);
+};
+
+constexpr Command kCommands[] = {
+    {"config", ua::cli::register_config_command},   {"edit", ua::cli::register_edit_command},
+    {"plan", ua::cli::register_plan_command},       {"run", ua::cli::register_run_command},
+    {"sandbox", ua::cli::register_sandbox_command}, {"demo", ua::cli::register_demo_command},
+    {"smoke", ua::cli::register_smoke_command},     {"batch", ua::cli::register_batch_command},
+    {"hold", ua::cli::register_hold_command},       {"serve", ua::cli::register_serve_command},
+};
+
+// Only the command named on the line is registered: building all ten with
+// their options was a third of a millisecond, a twentieth of a short `plan
+// --offline`. Without a known name (help, a typo) all are, so that help lists
+// every command.
+void register_commands(CLI::App& app, ua::cli::Context& ctx, int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg.starts_with('-')) continue;  // the only global option, -v, takes no value
+    for (const auto& c : kCommands) {
+      if (c.name == arg) {
+        c.add(app, ctx);
+        return;
+      }
+    }
+    break;
+  }
+  for (const auto& c : kCommands) c.add(app, ctx);
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   // One malloc arena for every thread. The agent's threads (event loop,
@@ -19,16 +56,7 @@ int main(int argc, char** argv) {
   ua::cli::Context ctx;
   app.add_flag("-v,--verbose", ctx.verbosity, "More log detail on stderr (repeat for more)");
 
-  ua::cli::register_config_command(app, ctx);
-  ua::cli::register_edit_command(app, ctx);
-  ua::cli::register_plan_command(app, ctx);
-  ua::cli::register_run_command(app, ctx);
-  ua::cli::register_sandbox_command(app, ctx);
-  ua::cli::register_demo_command(app, ctx);
-  ua::cli::register_smoke_command(app, ctx);
-  ua::cli::register_batch_command(app, ctx);
-  ua::cli::register_hold_command(app, ctx);
-  ua::cli::register_serve_command(app, ctx);
+  register_commands(app, ctx, argc, argv);
 
   try {
     app.parse(argc, argv);
