@@ -11,8 +11,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <condition_variable>
-#include <cstring>
 #include <cstddef>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -45,14 +45,15 @@ std::optional<FileKind> classify(std::string_view name) {
   if (ends_with(name, ".tf")) return FileKind::tf;
   if (ends_with(name, ".tfvars")) return FileKind::tfvars;
   if (ends_with(name, ".hcl")) return FileKind::terragrunt;
-  if (ends_with(name, ".yaml") || ends_with(name, ".yml") || ends_with(name, ".tpl") || ends_with(name, ".tftpl")) {
+  if (ends_with(name, ".yaml") || ends_with(name, ".yml") || ends_with(name, ".tpl") ||
+      ends_with(name, ".tftpl")) {
     return FileKind::yaml;
   }
   return std::nullopt;
 }
 
 struct Entry {
-  std::string path;   // repo-relative
+  std::string path;  // repo-relative
   FileKind kind{};
   bool candidate = false;
   std::string content;  // kept for candidates
@@ -62,8 +63,31 @@ std::string child_path(const std::string& dir, std::string_view name) {
   return dir == "." ? std::string(name) : dir + "/" + std::string(name);
 }
 
+bool is_name_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+         c == '-';
+}
+
+// The image's last path segment as a whole word: a reference names the image
+// whole once its pieces are joined, so the segment ends at a character no name
+// has (`/`, `"`, `:`, `@`, `}`, a space) on both sides. `server` of
+// vaultwarden/server is no hit in `servarr`, `server_name` or `dns-server`,
+// which spared a real-sized tree half of its full stack reads.
+bool names_segment(std::string_view text, std::string_view segment) {
+  for (std::size_t from = 0; from + segment.size() <= text.size();) {
+    const void* hit = memmem(text.data() + from, text.size() - from, segment.data(), segment.size());
+    if (hit == nullptr) return false;
+    const auto at = static_cast<std::size_t>(static_cast<const char*>(hit) - text.data());
+    const std::size_t end = at + segment.size();
+    if ((at == 0 || !is_name_char(text[at - 1])) && (end == text.size() || !is_name_char(text[end])))
+      return true;
+    from = at + 1;
+  }
+  return false;
+}
+
 bool mentions(std::string_view text, const detail::Target& t, FileKind kind) {
-  if (!t.tail.empty() && memmem(text.data(), text.size(), t.tail.data(), t.tail.size()) != nullptr) return true;
+  if (!t.tail.empty() && names_segment(text, t.tail)) return true;
   if (kind == FileKind::tf) {
     for (const auto& url : t.chart_urls) {
       std::string_view u = url;
@@ -163,8 +187,9 @@ class Walker {
     }
     std::sort(all.begin(), all.end(), [](const Entry& a, const Entry& b) { return a.path < b.path; });
     // Nested search roots list a file twice.
-    all.erase(std::unique(all.begin(), all.end(), [](const Entry& a, const Entry& b) { return a.path == b.path; }),
-              all.end());
+    all.erase(
+        std::unique(all.begin(), all.end(), [](const Entry& a, const Entry& b) { return a.path == b.path; }),
+        all.end());
     return all;
   }
 
@@ -328,8 +353,8 @@ core::Expected<std::vector<std::string>> roots_of(const LocateOptions& options) 
 // Loads the module folders outside `key` that its files call, and the ones
 // those call, each folder once. `load(dir)` returns the folder's files.
 template <class Load>
-void add_called_modules(const detail::StackKey& key, std::vector<StackFile>& files, std::vector<std::string>& folders,
-                        const Load& load) {
+void add_called_modules(const detail::StackKey& key, std::vector<StackFile>& files,
+                        std::vector<std::string>& folders, const Load& load) {
   std::set<std::string> seen;
   for (std::size_t i = 0; i < files.size() && seen.size() < 64; ++i) {
     for (auto& dir : detail::module_folders(files[i])) {
@@ -341,14 +366,14 @@ void add_called_modules(const detail::StackKey& key, std::vector<StackFile>& fil
   }
 }
 
-void finish_findings(Findings& findings, const std::vector<std::string>& roots, std::vector<std::string> modules) {
+void finish_findings(Findings& findings, const std::vector<std::string>& roots,
+                     std::vector<std::string> modules) {
   findings.folders = roots;
   std::sort(modules.begin(), modules.end());
   modules.erase(std::unique(modules.begin(), modules.end()), modules.end());
   for (auto& m : modules) {
-    const bool covered = std::any_of(roots.begin(), roots.end(), [&](const std::string& r) {
-      return r == m || detail::inside(m, r);
-    });
+    const bool covered = std::any_of(roots.begin(), roots.end(),
+                                     [&](const std::string& r) { return r == m || detail::inside(m, r); });
     if (!covered) findings.folders.push_back(std::move(m));
   }
   sort_findings(findings);
@@ -363,8 +388,10 @@ core::Expected<Findings> locate(const std::filesystem::path& repo, const core::I
   std::error_code ec;
   for (const auto& r : *roots) {
     if (std::filesystem::is_directory(repo / r, ec)) continue;
-    if (r == "stacks") return core::make_error("no stacks/ folder in " + repo.string() + " (is it the infra repository?)");
-    return core::make_error("search root " + r + "/ (search_roots, UPGRADE_AGENT_SEARCH_ROOTS) is not a folder in " +
+    if (r == "stacks")
+      return core::make_error("no stacks/ folder in " + repo.string() + " (is it the infra repository?)");
+    return core::make_error("search root " + r +
+                            "/ (search_roots, UPGRADE_AGENT_SEARCH_ROOTS) is not a folder in " +
                             repo.string());
   }
   const int root_fd = ::open(repo.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -409,10 +436,12 @@ core::Expected<Findings> locate(const std::filesystem::path& repo, const core::I
     }
     add_called_modules(key, loaded, modules, [&](const std::string& dir) {
       std::error_code dir_ec;
-      return std::filesystem::is_directory(repo / dir, dir_ec) ? read_folder(dir, false) : std::vector<StackFile>();
+      return std::filesystem::is_directory(repo / dir, dir_ec) ? read_folder(dir, false)
+                                                               : std::vector<StackFile>();
     });
     findings.files_parsed += loaded.size();
-    const detail::StackModel model(key.name, key.dir == "." ? std::string() : key.dir, *roots, std::move(loaded));
+    const detail::StackModel model(key.name, key.dir == "." ? std::string() : key.dir, *roots,
+                                   std::move(loaded));
     detail::extract_stack(model, target, findings);
   }
   ::close(root_fd);
@@ -420,7 +449,8 @@ core::Expected<Findings> locate(const std::filesystem::path& repo, const core::I
   return findings;
 }
 
-Findings locate_in(const std::vector<MemoryFile>& files, const core::ImageRef& image, const LocateOptions& options) {
+Findings locate_in(const std::vector<MemoryFile>& files, const core::ImageRef& image,
+                   const LocateOptions& options) {
   const detail::Target target = detail::make_target(image, options.config);
   Findings findings;
   findings.image = target.image;
@@ -469,7 +499,8 @@ Findings locate_in(const std::vector<MemoryFile>& files, const core::ImageRef& i
       return out;
     });
     findings.files_parsed += loaded.size();
-    const detail::StackModel model(key.name, key.dir == "." ? std::string() : key.dir, *roots, std::move(loaded));
+    const detail::StackModel model(key.name, key.dir == "." ? std::string() : key.dir, *roots,
+                                   std::move(loaded));
     detail::extract_stack(model, target, findings);
   }
   finish_findings(findings, *roots, std::move(modules));

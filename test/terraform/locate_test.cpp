@@ -40,7 +40,8 @@ void check(const Findings& f, const std::vector<Want>& want) {
 // The site bytes in the file are exactly what the reference says.
 void check_sites(const Files& files, const Findings& f) {
   for (const auto& r : f.references) {
-    const auto it = std::find_if(files.begin(), files.end(), [&](const auto& m) { return m.path == r.site.file; });
+    const auto it =
+        std::find_if(files.begin(), files.end(), [&](const auto& m) { return m.path == r.site.file; });
     BOOST_REQUIRE(it != files.end());
     BOOST_TEST(it->content.substr(r.site.offset, r.site.length) == r.site.text);
   }
@@ -52,12 +53,13 @@ BOOST_AUTO_TEST_SUITE(locate)
 
 BOOST_AUTO_TEST_CASE(literal_pattern_b_and_name_normalisation) {
   const Files files = {
-      {"stacks/web/main.tf", "a = \"nginx:1.25\"\n"
-                             "b = \"docker.io/library/nginx:1.25-alpine\"\n"
-                             "c = \"library/nginx:1.24\"\n"
-                             "d = \"mirror.gcr.io/library/nginx:1.25\"\n"
-                             "e = \"nginx-ingress:1.25\"\n"
-                             "f = \"my/nginx:1.25\"\n"},
+      {"stacks/web/main.tf",
+       "a = \"nginx:1.25\"\n"
+       "b = \"docker.io/library/nginx:1.25-alpine\"\n"
+       "c = \"library/nginx:1.24\"\n"
+       "d = \"mirror.gcr.io/library/nginx:1.25\"\n"
+       "e = \"nginx-ingress:1.25\"\n"
+       "f = \"my/nginx:1.25\"\n"},
   };
   const auto f = find(files, "docker.io/library/nginx");
   check(f, {{"stacks/web/main.tf", 1, 'B', "1.25", "stacks/web/main.tf", 1, "1.25"},
@@ -72,11 +74,12 @@ BOOST_AUTO_TEST_CASE(literal_pattern_b_and_name_normalisation) {
 
 BOOST_AUTO_TEST_CASE(comments_of_every_kind_are_never_matches) {
   const Files files = {
-      {"stacks/app/main.tf", "# image = \"vaultwarden/server:1.30.0\"\n"
-                             "// image = \"vaultwarden/server:1.31.0\"\n"
-                             "/*\n  image = \"vaultwarden/server:1.32.0\"\n*/\n"
-                             "image = \"vaultwarden/server:1.35.4\" # was vaultwarden/server:1.33.0\n"
-                             "x = 1 /* vaultwarden/server:1.34.0 */\n"},
+      {"stacks/app/main.tf",
+       "# image = \"vaultwarden/server:1.30.0\"\n"
+       "// image = \"vaultwarden/server:1.31.0\"\n"
+       "/*\n  image = \"vaultwarden/server:1.32.0\"\n*/\n"
+       "image = \"vaultwarden/server:1.35.4\" # was vaultwarden/server:1.33.0\n"
+       "x = 1 /* vaultwarden/server:1.34.0 */\n"},
   };
   const auto f = find(files, "vaultwarden/server");
   check(f, {{"stacks/app/main.tf", 6, 'B', "1.35.4", "stacks/app/main.tf", 6, "1.35.4"}});
@@ -105,9 +108,11 @@ BOOST_AUTO_TEST_CASE(variable_default_with_suffix_and_shared_variable) {
 
 BOOST_AUTO_TEST_CASE(locals_both_forms) {
   const Files files = {
-      {"stacks/matrix/main.tf", "locals {\n  img = \"matrixdotorg/synapse\"\n  tag = \"v1.120.0\"\n}\n"
-                                "x = \"${local.img}:${local.tag}\"\n"},
-      {"stacks/bridges/main.tf", "locals {\n  synapse = \"matrixdotorg/synapse:v1.119.0\"\n}\nimage = local.synapse\n"},
+      {"stacks/matrix/main.tf",
+       "locals {\n  img = \"matrixdotorg/synapse\"\n  tag = \"v1.120.0\"\n}\n"
+       "x = \"${local.img}:${local.tag}\"\n"},
+      {"stacks/bridges/main.tf",
+       "locals {\n  synapse = \"matrixdotorg/synapse:v1.119.0\"\n}\nimage = local.synapse\n"},
   };
   const auto f = find(files, "matrixdotorg/synapse");
   check(f, {{"stacks/bridges/main.tf", 2, 'A', "v1.119.0", "stacks/bridges/main.tf", 2, "v1.119.0"},
@@ -119,9 +124,10 @@ BOOST_AUTO_TEST_CASE(locals_both_forms) {
 
 BOOST_AUTO_TEST_CASE(module_inputs_from_every_caller) {
   const Files files = {
-      {"stacks/budget/main.tf", "module \"a\" {\n  source = \"./factory\"\n  tag = \"25.4.0\"\n}\n"
-                                "module \"b\" {\n  source = \"./factory\"\n  tag = \"25.3.0\"\n}\n"
-                                "module \"other\" {\n  source = \"./other\"\n  tag = \"1.0.0\"\n}\n"},
+      {"stacks/budget/main.tf",
+       "module \"a\" {\n  source = \"./factory\"\n  tag = \"25.4.0\"\n}\n"
+       "module \"b\" {\n  source = \"./factory\"\n  tag = \"25.3.0\"\n}\n"
+       "module \"other\" {\n  source = \"./other\"\n  tag = \"1.0.0\"\n}\n"},
       {"stacks/budget/factory/main.tf",
        "variable \"tag\" {}\nimage = \"actualbudget/actual-server:${var.tag}\"\n"},
   };
@@ -136,7 +142,8 @@ BOOST_AUTO_TEST_CASE(module_inputs_from_every_caller) {
 BOOST_AUTO_TEST_CASE(module_input_falls_back_to_default_when_not_passed) {
   const Files files = {
       {"stacks/s/main.tf", "module \"a\" {\n  source = \"./m\"\n}\n"},
-      {"stacks/s/m/main.tf", "variable \"tag\" {\n  default = \"2.0.0\"\n}\nimage = \"org/app:${var.tag}\"\n"},
+      {"stacks/s/m/main.tf",
+       "variable \"tag\" {\n  default = \"2.0.0\"\n}\nimage = \"org/app:${var.tag}\"\n"},
   };
   const auto f = find(files, "org/app");
   check(f, {{"stacks/s/m/main.tf", 4, 'A', "2.0.0", "stacks/s/m/main.tf", 2, "2.0.0"}});
@@ -146,19 +153,24 @@ BOOST_AUTO_TEST_CASE(module_input_falls_back_to_default_when_not_passed) {
 BOOST_AUTO_TEST_CASE(terragrunt_inputs_and_tfvars_override_defaults) {
   const Files a = {
       {"stacks/hs/terragrunt.hcl", "inputs = {\n  v = \"0.25.1\"\n}\n"},
-      {"stacks/hs/main.tf", "variable \"v\" {\n  default = \"0.23.0\"\n}\nimage = \"headscale/headscale:${var.v}\"\n"},
+      {"stacks/hs/main.tf",
+       "variable \"v\" {\n  default = \"0.23.0\"\n}\nimage = \"headscale/headscale:${var.v}\"\n"},
   };
-  check(find(a, "headscale/headscale"), {{"stacks/hs/main.tf", 4, 'A', "0.25.1", "stacks/hs/terragrunt.hcl", 2, "0.25.1"}});
+  check(find(a, "headscale/headscale"),
+        {{"stacks/hs/main.tf", 4, 'A', "0.25.1", "stacks/hs/terragrunt.hcl", 2, "0.25.1"}});
   const Files b = {
       {"stacks/hs/terraform.tfvars", "v = \"0.24.0\"\n"},
-      {"stacks/hs/main.tf", "variable \"v\" {\n  default = \"0.23.0\"\n}\nimage = \"headscale/headscale:${var.v}\"\n"},
+      {"stacks/hs/main.tf",
+       "variable \"v\" {\n  default = \"0.23.0\"\n}\nimage = \"headscale/headscale:${var.v}\"\n"},
   };
-  check(find(b, "headscale/headscale"), {{"stacks/hs/main.tf", 4, 'A', "0.24.0", "stacks/hs/terraform.tfvars", 1, "0.24.0"}});
+  check(find(b, "headscale/headscale"),
+        {{"stacks/hs/main.tf", 4, 'A', "0.24.0", "stacks/hs/terraform.tfvars", 1, "0.24.0"}});
 }
 
 BOOST_AUTO_TEST_CASE(whole_image_in_a_variable_default) {
   const Files files = {
-      {"stacks/n8n/variables.tf", "variable \"image\" {\n  default = \"docker.n8n.io/n8nio/n8n:1.80.0\"\n}\n"},
+      {"stacks/n8n/variables.tf",
+       "variable \"image\" {\n  default = \"docker.n8n.io/n8nio/n8n:1.80.0\"\n}\n"},
       {"stacks/n8n/main.tf", "image = var.image\n"},
   };
   const auto f = find(files, "docker.n8n.io/n8nio/n8n");
@@ -168,11 +180,14 @@ BOOST_AUTO_TEST_CASE(whole_image_in_a_variable_default) {
 BOOST_AUTO_TEST_CASE(digests_tagless_latest_are_skipped_with_reasons) {
   const std::string hex(64, 'a');
   const Files files = {
-      {"stacks/dns/main.tf", "a = \"technitium/dns-server:13.2@sha256:" + hex + "\"\n"
-                             "b = \"technitium/dns-server@sha256:" + hex + "\"\n"
-                             "image = \"technitium/dns-server\"\n"
-                             "c = \"technitium/dns-server:latest\"\n"
-                             "name = \"technitium/dns-server\"\n"},
+      {"stacks/dns/main.tf", "a = \"technitium/dns-server:13.2@sha256:" + hex +
+                                 "\"\n"
+                                 "b = \"technitium/dns-server@sha256:" +
+                                 hex +
+                                 "\"\n"
+                                 "image = \"technitium/dns-server\"\n"
+                                 "c = \"technitium/dns-server:latest\"\n"
+                                 "name = \"technitium/dns-server\"\n"},
   };
   const auto f = find(files, "technitium/dns-server");
   // `tag@digest` is a reference whose site runs through the digest (they move
@@ -192,10 +207,16 @@ BOOST_AUTO_TEST_CASE(digests_tagless_latest_are_skipped_with_reasons) {
 BOOST_AUTO_TEST_CASE(pins_that_cannot_move_together_are_skipped) {
   const std::string hex(64, 'c');
   const Files files = {
-      {"stacks/x/main.tf", "variable \"v\" {\n  default = \"1.0\"\n}\n"
-                           "a = \"org/app:${var.v}@sha256:" + hex + "\"\n"   // tag and digest apart
-                           "b = \"org/app:1.0@sha256:" + std::string(63, 'c') + "\"\n"  // not a sha256 digest
-                           "c = \"org/app:1.0@sha256:" + std::string(64, 'C') + "\"\n"},  // upper case
+      {"stacks/x/main.tf",
+       "variable \"v\" {\n  default = \"1.0\"\n}\n"
+       "a = \"org/app:${var.v}@sha256:" +
+           hex +
+           "\"\n"  // tag and digest apart
+           "b = \"org/app:1.0@sha256:" +
+           std::string(63, 'c') +
+           "\"\n"  // not a sha256 digest
+           "c = \"org/app:1.0@sha256:" +
+           std::string(64, 'C') + "\"\n"},  // upper case
   };
   const auto f = find(files, "org/app");
   BOOST_TEST(f.references.empty());
@@ -206,8 +227,9 @@ BOOST_AUTO_TEST_CASE(pins_that_cannot_move_together_are_skipped) {
 
 BOOST_AUTO_TEST_CASE(unfollowable_versions_are_skipped) {
   const Files files = {
-      {"stacks/x/main.tf", "variable \"v\" {}\na = \"org/app:${var.v}\"\nb = \"org/app:${lower(var.w)}\"\n"
-                           "c = \"org/app:1.${var.minor}\"\n"},
+      {"stacks/x/main.tf",
+       "variable \"v\" {}\na = \"org/app:${var.v}\"\nb = \"org/app:${lower(var.w)}\"\n"
+       "c = \"org/app:1.${var.minor}\"\n"},
   };
   const auto f = find(files, "org/app");
   BOOST_TEST(f.references.empty());
@@ -229,11 +251,12 @@ BOOST_AUTO_TEST_CASE(numbers_and_escapes_are_not_edited) {
 
 BOOST_AUTO_TEST_CASE(embedded_words_in_commands_and_heredocs) {
   const Files files = {
-      {"stacks/t/main.tf", "command = \"crictl pull ghcr.io/browserless/chromium:v2.24.3 && echo ok\"\n"
-                           "yaml = <<-YAML\n"
-                           "  # image: ghcr.io/browserless/chromium:v1.0.0\n"
-                           "  image: ghcr.io/browserless/chromium:v2.24.3\n"
-                           "  YAML\n"},
+      {"stacks/t/main.tf",
+       "command = \"crictl pull ghcr.io/browserless/chromium:v2.24.3 && echo ok\"\n"
+       "yaml = <<-YAML\n"
+       "  # image: ghcr.io/browserless/chromium:v1.0.0\n"
+       "  image: ghcr.io/browserless/chromium:v2.24.3\n"
+       "  YAML\n"},
   };
   const auto f = find(files, "ghcr.io/browserless/chromium");
   check(f, {{"stacks/t/main.tf", 1, 'B', "v2.24.3", "stacks/t/main.tf", 1, "v2.24.3"},
@@ -246,7 +269,8 @@ BOOST_AUTO_TEST_CASE(helm_values_in_yamlencode) {
   const Files files = {
       {"stacks/ingress/main.tf",
        "resource \"helm_release\" \"traefik\" {\n  namespace = \"traefik\"\n  version = \"34.1.0\"\n"
-       "  values = [yamlencode({\n    image = {\n      registry   = \"docker.io\"\n      repository = \"traefik\"\n"
+       "  values = [yamlencode({\n    image = {\n      registry   = \"docker.io\"\n      repository = "
+       "\"traefik\"\n"
        "      tag        = \"v3.3.2\"\n    }\n  })]\n}\n"},
   };
   const auto f = find(files, "traefik");
@@ -261,15 +285,19 @@ BOOST_AUTO_TEST_CASE(values_files_by_file_and_templatefile) {
        "locals {\n  promtail_tag = \"3.0.0\"\n}\n"
        "resource \"helm_release\" \"g\" {\n  values = [file(\"${path.module}/values/grafana.yaml\")]\n}\n"
        "resource \"helm_release\" \"p\" {\n"
-       "  values = [templatefile(\"${path.module}/values/promtail.yaml.tpl\", { promtail_tag = local.promtail_tag })]\n"
+       "  values = [templatefile(\"${path.module}/values/promtail.yaml.tpl\", { promtail_tag = "
+       "local.promtail_tag })]\n"
        "}\n"},
-      {"stacks/mon/values/grafana.yaml", "image:\n  repository: grafana/grafana\n  tag: \"11.4.0\"\n"
-                                         "# tag: \"10.0.0\"\n"},
-      {"stacks/mon/values/promtail.yaml.tpl", "image:\n  repository: grafana/promtail\n  tag: ${promtail_tag}\n"},
+      {"stacks/mon/values/grafana.yaml",
+       "image:\n  repository: grafana/grafana\n  tag: \"11.4.0\"\n"
+       "# tag: \"10.0.0\"\n"},
+      {"stacks/mon/values/promtail.yaml.tpl",
+       "image:\n  repository: grafana/promtail\n  tag: ${promtail_tag}\n"},
       {"stacks/mon/unused.yaml", "image:\n  repository: grafana/grafana\n  tag: 9.0.0\n"},
   };
   const auto g = find(files, "grafana/grafana");
-  check(g, {{"stacks/mon/values/grafana.yaml", 2, 'D', "11.4.0", "stacks/mon/values/grafana.yaml", 3, "11.4.0"}});
+  check(g, {{"stacks/mon/values/grafana.yaml", 2, 'D', "11.4.0", "stacks/mon/values/grafana.yaml", 3,
+             "11.4.0"}});
   BOOST_TEST(g.references[0].service == "mon");
   BOOST_TEST_REQUIRE(g.skipped.size() == 1U);
   BOOST_TEST(g.skipped[0].file == "stacks/mon/unused.yaml");
@@ -294,16 +322,18 @@ BOOST_AUTO_TEST_CASE(chart_version_pattern_c) {
   BOOST_TEST(!find(files, "ghcr.io/other/server", &ua::test::seed_config()).referenced());
   // When the stack sets the image's tag itself, that is what moves.
   Files with_override = files;
-  with_override[0].content += "x = yamlencode({ image = { repository = \"ghcr.io/goauthentik/server\", tag = \"2026.2.1\" } })\n";
+  with_override[0].content +=
+      "x = yamlencode({ image = { repository = \"ghcr.io/goauthentik/server\", tag = \"2026.2.1\" } })\n";
   const auto o = find(with_override, "ghcr.io/goauthentik/server", &ua::test::seed_config());
   check(o, {{"stacks/authentik/main.tf", 11, 'D', "2026.2.1", "stacks/authentik/main.tf", 11, "2026.2.1"}});
 }
 
 BOOST_AUTO_TEST_CASE(chart_found_from_values_naming_the_image) {
   const Files files = {
-      {"stacks/a/main.tf", "resource \"helm_release\" \"x\" {\n  repository = \"https://example.com/charts\"\n"
-                           "  chart = \"x\"\n  version = \"1.2.3\"\n"
-                           "  values = [yamlencode({ image = { repository = \"org/x\" } })]\n}\n"},
+      {"stacks/a/main.tf",
+       "resource \"helm_release\" \"x\" {\n  repository = \"https://example.com/charts\"\n"
+       "  chart = \"x\"\n  version = \"1.2.3\"\n"
+       "  values = [yamlencode({ image = { repository = \"org/x\" } })]\n}\n"},
   };
   const auto f = find(files, "org/x");
   check(f, {{"stacks/a/main.tf", 1, 'C', "1.2.3", "stacks/a/main.tf", 4, "1.2.3"}});
@@ -312,8 +342,9 @@ BOOST_AUTO_TEST_CASE(chart_found_from_values_naming_the_image) {
 
 BOOST_AUTO_TEST_CASE(services_and_namespaces) {
   const Files files = {
-      {"stacks/servarr/main.tf", "resource \"kubernetes_namespace\" \"s\" {\n  metadata {\n    name = \"media\"\n  }\n}\n"
-                                 "module \"qb\" {\n  source = \"./qbittorrent\"\n}\n"},
+      {"stacks/servarr/main.tf",
+       "resource \"kubernetes_namespace\" \"s\" {\n  metadata {\n    name = \"media\"\n  }\n}\n"
+       "module \"qb\" {\n  source = \"./qbittorrent\"\n}\n"},
       {"stacks/servarr/qbittorrent/main.tf", "image = \"lscr.io/linuxserver/qbittorrent:5.0.4\"\n"},
       {"stacks/platform/modules/vw/main.tf", "image = \"vaultwarden/server:1.35.4\"\nnamespace = \"plat\"\n"},
       {"stacks/vaultwarden/main.tf", "image = \"vaultwarden/server:1.35.4\"\n"},
@@ -337,9 +368,11 @@ BOOST_AUTO_TEST_CASE(namespace_followed_through_module_inputs_to_the_declared_on
       {"stacks/mon/main.tf",
        "resource \"kubernetes_namespace\" \"a\" {\n  metadata {\n    name = \"observability\"\n  }\n}\n"
        "resource \"kubernetes_namespace\" \"b\" {\n  metadata {\n    name = \"logging\"\n  }\n}\n"
-       "module \"loki\" {\n  source = \"./loki\"\n  namespace = kubernetes_namespace.b.metadata[0].name\n}\n"},
-      {"stacks/mon/loki/main.tf", "variable \"namespace\" {}\nresource \"x\" \"y\" {\n  metadata {\n"
-                                  "    namespace = var.namespace\n  }\n  image = \"grafana/loki:3.3.2\"\n}\n"},
+       "module \"loki\" {\n  source = \"./loki\"\n  namespace = "
+       "kubernetes_namespace.b.metadata[0].name\n}\n"},
+      {"stacks/mon/loki/main.tf",
+       "variable \"namespace\" {}\nresource \"x\" \"y\" {\n  metadata {\n"
+       "    namespace = var.namespace\n  }\n  image = \"grafana/loki:3.3.2\"\n}\n"},
   };
   const auto f = find(files, "grafana/loki");
   BOOST_TEST_REQUIRE(f.references.size() == 1U);
@@ -368,8 +401,9 @@ BOOST_AUTO_TEST_CASE(hidden_folders_and_state_are_ignored) {
 
 BOOST_AUTO_TEST_CASE(objects_with_image_and_tag_keys) {
   const Files files = {
-      {"stacks/a/main.tf", "images = {\n  server = \"org/app:1.0.0\"\n}\n"
-                           "m = { image = \"org/app\", tag = \"2.0.0\" }\n"},
+      {"stacks/a/main.tf",
+       "images = {\n  server = \"org/app:1.0.0\"\n}\n"
+       "m = { image = \"org/app\", tag = \"2.0.0\" }\n"},
   };
   const auto f = find(files, "org/app");
   check(f, {{"stacks/a/main.tf", 2, 'B', "1.0.0", "stacks/a/main.tf", 2, "1.0.0"},
@@ -421,6 +455,35 @@ BOOST_AUTO_TEST_CASE(locate_reads_a_repository_on_disk) {
   BOOST_TEST(f->files_scanned == 2U);
   const auto missing = ua::terraform::locate(dir.path() / "nope", ua::test::image("org/app"));
   BOOST_TEST(!missing.has_value());
+}
+
+// Pass 1 keeps a file when the image's last segment is a whole word in it;
+// only those stacks are read in full.
+BOOST_AUTO_TEST_CASE(the_last_segment_inside_a_longer_word_is_no_hit) {
+  const Files files = {
+      {"stacks/vw/main.tf", "image = \"vaultwarden/server:1.35.4\"\n"},
+      {"stacks/arr/main.tf",
+       "name = \"servarr\"\nserver_name = \"x\"\nimage = \"example/dns-server:1.0\"\n"
+       "y = local.server\n"},
+  };
+  const auto f = find(files, "vaultwarden/server");
+  BOOST_TEST_REQUIRE(f.references.size() == 1U);
+  BOOST_TEST(f.references[0].stack == "vw");
+  BOOST_TEST(f.files_parsed == 1U);
+}
+
+BOOST_AUTO_TEST_CASE(a_name_joined_from_pieces_is_still_found) {
+  const Files files = {
+      {"stacks/vw/locals.tf", "locals {\n  org  = \"vaultwarden\"\n  name = \"server\"\n}\n"},
+      {"stacks/vw/main.tf", "image = \"${local.org}/${local.name}:1.35.4\"\n"},
+      {"stacks/vw2/main.tf",
+       "variable \"v\" { default = \"1.35.4\" }\nimage = \"vaultwarden/server:${var.v}\"\n"},
+  };
+  const auto f = find(files, "vaultwarden/server");
+  BOOST_TEST_REQUIRE(f.references.size() == 2U);
+  BOOST_TEST(f.references[0].stack == "vw");
+  BOOST_TEST(f.references[0].current == "1.35.4");
+  BOOST_TEST(f.references[1].stack == "vw2");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
