@@ -74,7 +74,11 @@ std::vector<std::string> JsonReader::string_array(const json::value& v, const st
     return out;
   }
   for (std::size_t i = 0; i < arr->size(); ++i) {
-    if (auto s = string((*arr)[i], index_path(path, i))) out.push_back(std::move(*s));
+    if (const auto* s = (*arr)[i].if_string()) {
+      out.emplace_back(s->data(), s->size());
+    } else {
+      string((*arr)[i], index_path(path, i));  // records the problem at its index
+    }
   }
   return out;
 }

@@ -35,7 +35,12 @@ std::map<std::string, std::string> string_map(JsonReader& r, const json::value& 
   const auto* obj = r.object(v, path);
   if (obj == nullptr) return out;
   for (const auto& [key, value] : *obj) {
-    if (auto s = r.string(value, child_path(path, key))) out.emplace(std::string(key), std::move(*s));
+    // The path is only built for a problem: the seed's maps have a hundred keys.
+    if (const auto* s = value.if_string()) {
+      out.emplace(std::string(key), std::string(s->data(), s->size()));
+    } else {
+      r.string(value, child_path(path, key));
+    }
   }
   return out;
 }
@@ -44,15 +49,14 @@ void read_repo_overrides(JsonReader& r, const json::value& v, const std::string&
                          std::map<std::string, std::string>& out, bool keys_are_images) {
   out = string_map(r, v, path);
   for (const auto& [key, repo] : out) {
-    const std::string where = child_path(path, key);
     if (keys_are_images) {
       if (auto ref = core::parse_image_ref(key); !ref) {
-        r.error(where, "key is not an image name: " + ref.error().message);
+        r.error(child_path(path, key), "key is not an image name: " + ref.error().message);
       } else if (ref->tag || ref->digest) {
-        r.error(where, "key must be an image name without tag or digest");
+        r.error(child_path(path, key), "key must be an image name without tag or digest");
       }
     }
-    if (!valid_github_repo(repo)) r.error(where, "'" + repo + "' is not a GitHub owner/repo");
+    if (!valid_github_repo(repo)) r.error(child_path(path, key), "'" + repo + "' is not a GitHub owner/repo");
   }
 }
 

@@ -69,7 +69,7 @@ BOOST_AUTO_TEST_CASE(wrong_types_and_shapes_name_the_json_path) {
     },
     "backup_infrastructure": {"mysql": {"namespace": "dbaas"}},
     "version_jump_always_step": ["immich", 3],
-    "auto_detect_rules": {},
+    "auto_detect_rules": {"ok": "fine", "x": 3},
     "skip_image_patterns": "postgres",
     "breaking_change_keywords": ["breaking", ""]
   })");
@@ -87,6 +87,7 @@ BOOST_AUTO_TEST_CASE(wrong_types_and_shapes_name_the_json_path) {
   BOOST_TEST(has_problem(p, E, "$.db_backed_services.d", "no \"postgresql\" entry"), dump(p));
   BOOST_TEST(has_problem(p, E, "$.backup_infrastructure.mysql", "missing \"cronjob_name\""), dump(p));
   BOOST_TEST(has_problem(p, E, "$.version_jump_always_step[1]", "expected a string, found a number"), dump(p));
+  BOOST_TEST(has_problem(p, E, "$.auto_detect_rules.x", "expected a string, found a number"), dump(p));
   BOOST_TEST(has_problem(p, E, "$.skip_image_patterns", "expected an array of strings"), dump(p));
   BOOST_TEST(has_problem(p, E, "$.breaking_change_keywords[1]", "empty keyword"), dump(p));
 }
