@@ -72,7 +72,7 @@ bool is_name_char(char c) {
 // whole once its pieces are joined, so the segment ends at a character no name
 // has (`/`, `"`, `:`, `@`, `}`, a space) on both sides. `server` of
 // vaultwarden/server is no hit in `servarr`, `server_name` or `dns-server`,
-// which spared a real-sized tree half of its full stack reads.
+// which spared tools/bench's real-sized tree four of its ten full stack reads.
 bool names_segment(std::string_view text, std::string_view segment) {
   for (std::size_t from = 0; from + segment.size() <= text.size();) {
     const void* hit = memmem(text.data() + from, text.size() - from, segment.data(), segment.size());
@@ -127,9 +127,8 @@ void sort_findings(Findings& f) {
 // One walker more than there are cores, up to four. The walkers spend their
 // time in the kernel's open and read paths; with exactly one per core the walk
 // of the real-sized tree ran nearly serial on two-core virtual machines (0.9
-// CPUs used, `perf stat`), where an idle vCPU is slow to take a new thread, and
-// a third walker took a tenth off the whole `plan --offline` (a fourth did
-// not help; tools/bench plan_offline).
+// CPUs used, `perf stat`). A third walker took a tenth off the whole `plan
+// --offline` there, a fourth nothing more (A/B on tools/bench's tree).
 unsigned pick_threads(unsigned requested) {
   if (requested != 0) return requested;
   const unsigned hw = std::thread::hardware_concurrency();
