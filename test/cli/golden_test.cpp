@@ -24,6 +24,7 @@
 
 #include "sandbox/helm/chart_repo.hpp"
 #include "support/child_process.hpp"
+#include "support/files.hpp"
 #include "support/github_sim.hpp"
 #include "support/registry_sim.hpp"
 #include "upgrade_agent/net/server.hpp"
@@ -34,15 +35,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
+using ua::test::read_file;
+
 const fs::path kGoldenDir = fs::path(UA_SOURCE_DIR) / "test/cli/golden";
 constexpr const char* kChartHost = "charts.goauthentik.io";
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 void replace_all(std::string& text, const std::string& from, const std::string& to) {
   if (from.empty()) return;
@@ -156,7 +152,7 @@ struct Fixture {
       return;
     }
     BOOST_REQUIRE_MESSAGE(fs::exists(file), "missing golden file " + file.string());
-    const auto want = slurp(file);
+    const auto want = read_file(file);
     if (got == want) return;
     std::size_t at = 0;
     while (at < got.size() && at < want.size() && got[at] == want[at]) ++at;

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "support/child_process.hpp"
+#include "support/files.hpp"
 #include "support/temp_dir.hpp"
 #include "upgrade_agent/sandbox/sample_repo/sample_repo.hpp"
 
@@ -21,13 +22,6 @@ namespace fs = std::filesystem;
 namespace json = boost::json;
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 struct SampleRepo {
   ScratchDir dir{"ua-cli-skips-"};
@@ -90,10 +84,10 @@ BOOST_AUTO_TEST_CASE(an_image_terraform_does_not_own_is_refused_with_the_resourc
   BOOST_TEST(o.at("notes").as_array().size() == 1U);
 
   // edit refuses the same way and changes nothing.
-  const auto before = slurp(s.repo / "stacks/keel/main.tf");
+  const auto before = read_file(s.repo / "stacks/keel/main.tf");
   const auto e = s.edit("ghcr.io/example/keel-app:v0.1.20");
   BOOST_TEST(e.code == 5);
-  BOOST_TEST(slurp(s.repo / "stacks/keel/main.tf") == before);
+  BOOST_TEST(read_file(s.repo / "stacks/keel/main.tf") == before);
 }
 
 BOOST_AUTO_TEST_CASE(the_container_next_to_an_ignored_one_still_moves) {
@@ -107,7 +101,7 @@ BOOST_AUTO_TEST_CASE(the_container_next_to_an_ignored_one_still_moves) {
   BOOST_TEST(o.at("notes").as_array().size() == 1U);  // still two tools on one workload
   const auto e = s.edit("docker.io/curlimages/curl:8.12.0");
   BOOST_TEST(e.code == 0, e.err);
-  const auto after = slurp(s.repo / "stacks/keel/main.tf");
+  const auto after = read_file(s.repo / "stacks/keel/main.tf");
   BOOST_TEST(contains(after, "image = \"docker.io/curlimages/curl:8.12.0\""));
   BOOST_TEST(contains(after, "image = \"ghcr.io/example/keel-app:v0.1.19\""));  // Keel's, untouched
 }

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "support/child_process.hpp"
+#include "support/files.hpp"
 #include "support/github_sim.hpp"
 #include "support/registry_sim.hpp"
 #include "upgrade_agent/sandbox/sample_repo/sample_repo.hpp"
@@ -18,18 +19,13 @@ namespace json = boost::json;
 
 namespace {
 
+using ua::test::read_file;
+
 using Ran = ua::test::ChildResult;
 
 // The binary, with the agent's and GitHub's variables replaced by `env`.
 Ran agent(const std::vector<std::string>& args, const std::vector<std::string>& env) {
   return ua::test::run_child(UA_BINARY, args, {"UPGRADE_AGENT_", "GITHUB_"}, env);
-}
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 struct Fixture {
@@ -52,7 +48,7 @@ struct Fixture {
 BOOST_FIXTURE_TEST_SUITE(plan_cli, Fixture)
 
 BOOST_AUTO_TEST_CASE(json_plan_has_the_network_part_and_writes_nothing) {
-  const auto before = slurp(repo / "stacks/vaultwarden/main.tf");
+  const auto before = read_file(repo / "stacks/vaultwarden/main.tf");
   auto r = agent({"plan", "--json", "--repo", repo.string(), "--image", "vaultwarden/server:1.35.7"}, env());
   BOOST_TEST(r.code == 0, r.err);
   const auto doc = json::parse(r.out).as_object();
@@ -67,7 +63,7 @@ BOOST_AUTO_TEST_CASE(json_plan_has_the_network_part_and_writes_nothing) {
                  "upgrade: vaultwarden 1.35.4 -> 1.35.7\n\nChangelog summary: 1.35.7: Fix attachment download", 0) == 0U);
   BOOST_TEST(steps.at(0).at("slack_starting").as_string() ==
              "[Upgrade Agent] Starting: *vaultwarden* 1.35.4 -> 1.35.7 (risk: SAFE)");
-  BOOST_TEST(slurp(repo / "stacks/vaultwarden/main.tf") == before);
+  BOOST_TEST(read_file(repo / "stacks/vaultwarden/main.tf") == before);
   BOOST_TEST(requests() == 2U);  // the repository and one page of releases, nothing else
 }
 
@@ -122,7 +118,7 @@ BOOST_AUTO_TEST_CASE(a_pinned_reference_is_planned_with_the_new_tags_digest) {
   ua::sandbox::SampleRepoOptions options;
   options.dns_pin = old_pin;
   ua::sandbox::generate_sample_repo(pinned, options);
-  const auto before = slurp(fs::path(pinned) / "stacks/dns/main.tf");
+  const auto before = read_file(fs::path(pinned) / "stacks/dns/main.tf");
   auto r = agent({"plan", "--repo", pinned, "--image", "technitium/dns-server:13.3.0"}, env());
   BOOST_TEST(r.code == 0, r.out + r.err);
   BOOST_TEST(r.out.find("+          image = \"technitium/dns-server:13.3.0@" + new_pin + "\"") != std::string::npos, r.out);
@@ -138,7 +134,7 @@ BOOST_AUTO_TEST_CASE(a_pinned_reference_is_planned_with_the_new_tags_digest) {
   const auto at = after.find("13.2.1@" + old_pin);
   BOOST_REQUIRE(at != std::string::npos);
   after.replace(at, 7 + old_pin.size(), "13.3.0@" + new_pin);
-  BOOST_TEST(slurp(fs::path(pinned) / "stacks/dns/main.tf") == after);
+  BOOST_TEST(read_file(fs::path(pinned) / "stacks/dns/main.tf") == after);
   fs::remove_all(pinned);
 }
 

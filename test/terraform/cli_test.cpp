@@ -36,7 +36,7 @@ json::object parse(const Run& r) {
 std::map<std::string, std::string> snapshot(const fs::path& root) {
   std::map<std::string, std::string> out;
   for (const auto& e : fs::recursive_directory_iterator(root)) {
-    if (e.is_regular_file()) out[fs::relative(e.path(), root).generic_string()] = ua::test::slurp(e.path());
+    if (e.is_regular_file()) out[fs::relative(e.path(), root).generic_string()] = ua::test::read_file(e.path());
   }
   return out;
 }
@@ -73,7 +73,7 @@ BOOST_AUTO_TEST_CASE(edit_json_shape_and_exit_codes) {
   }
   BOOST_TEST(o.at("skipped").is_array());
   BOOST_TEST(o.at("references").as_array().size() == 2U);
-  const auto main = ua::test::slurp(repo.dir.path() / "stacks/vaultwarden/main.tf");
+  const auto main = ua::test::read_file(repo.dir.path() / "stacks/vaultwarden/main.tf");
   BOOST_TEST(main.find("image = \"vaultwarden/server:1.36.0\" # DIUN watches this tag") != std::string::npos);
   BOOST_TEST(main.find("# image = \"vaultwarden/server:1.30.0\"") != std::string::npos);
   // Again: already at the target.
@@ -164,8 +164,8 @@ BOOST_AUTO_TEST_CASE(plan_writes_nothing_and_its_diff_is_what_edit_does) {
   BOOST_TEST(patched.code == 0, patched.err);
   const auto e = agent({"edit", "--repo", edited.root, "--image", "ghcr.io/immich-app/immich-server:v2.8.0"});
   BOOST_TEST(e.code == 0);
-  BOOST_TEST(ua::test::slurp(planned.dir.path() / "stacks/immich/variables.tf") ==
-             ua::test::slurp(edited.dir.path() / "stacks/immich/variables.tf"));
+  BOOST_TEST(ua::test::read_file(planned.dir.path() / "stacks/immich/variables.tf") ==
+             ua::test::read_file(edited.dir.path() / "stacks/immich/variables.tf"));
   // The second image on the variable is now current.
   const auto ml = agent({"edit", "--repo", edited.root, "--image", "ghcr.io/immich-app/immich-machine-learning:v2.8.0-cuda"});
   BOOST_TEST(ml.code == 4);
@@ -186,7 +186,7 @@ BOOST_AUTO_TEST_CASE(plan_text_output_and_chart_versions) {
   const auto e = agent({"edit", "--repo", repo.root, "--image", "ghcr.io/goauthentik/server:2026.2.3",
                         "--chart-version", "2026.2.3"});
   BOOST_TEST(e.code == 0);
-  BOOST_TEST(ua::test::slurp(repo.dir.path() / "stacks/authentik/main.tf").find("version    = \"2026.2.3\"") !=
+  BOOST_TEST(ua::test::read_file(repo.dir.path() / "stacks/authentik/main.tf").find("version    = \"2026.2.3\"") !=
              std::string::npos);
 }
 
@@ -198,7 +198,7 @@ BOOST_AUTO_TEST_CASE(odd_repository_paths_are_just_paths) {
   BOOST_TEST(r.code == 0, r.err);
   BOOST_TEST(!fs::exists(dir.path() / "pwned"));
   BOOST_TEST(!fs::exists("pwned"));
-  BOOST_TEST(ua::test::slurp(root / "stacks/headscale/terragrunt.hcl").find("\"0.26.0\"") != std::string::npos);
+  BOOST_TEST(ua::test::read_file(root / "stacks/headscale/terragrunt.hcl").find("\"0.26.0\"") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

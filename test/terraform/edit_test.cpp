@@ -252,14 +252,14 @@ BOOST_AUTO_TEST_CASE(writes_are_atomic_keep_modes_and_refuse_unsafe_paths) {
   auto files = ua::terraform::render_changes(p, root);
   BOOST_REQUIRE(files.has_value());
   // Someone changes the file between the render and the write: nothing is written.
-  const std::string original = ua::test::slurp(root / "stacks/immich/variables.tf");
+  const std::string original = ua::test::read_file(root / "stacks/immich/variables.tf");
   ua::test::spit(root / "stacks/immich/variables.tf", original + "\n# touched\n");
   BOOST_TEST(ua::terraform::write_changes(root, *files).has_value());
-  BOOST_TEST(ua::test::slurp(root / "stacks/immich/variables.tf") == original + "\n# touched\n");
+  BOOST_TEST(ua::test::read_file(root / "stacks/immich/variables.tf") == original + "\n# touched\n");
   ua::test::spit(root / "stacks/immich/variables.tf", original);
   ::chmod((root / "stacks/immich/variables.tf").c_str(), 0640);
   BOOST_TEST(!ua::terraform::write_changes(root, *files).has_value());
-  BOOST_TEST(ua::test::slurp(root / "stacks/immich/variables.tf") ==
+  BOOST_TEST(ua::test::read_file(root / "stacks/immich/variables.tf") ==
              "variable \"immich_version\" {\r\n  default = \"v2.8.0\" # keep\r\n}");
   struct stat st {};
   ::stat((root / "stacks/immich/variables.tf").c_str(), &st);
@@ -270,7 +270,7 @@ BOOST_AUTO_TEST_CASE(writes_are_atomic_keep_modes_and_refuse_unsafe_paths) {
   BOOST_TEST(entries == 2U);
 
   // Unsafe targets: nothing written at all, even for the safe file in the batch.
-  const std::string before = ua::test::slurp(root / "stacks/immich/variables.tf");
+  const std::string before = ua::test::read_file(root / "stacks/immich/variables.tf");
   for (const std::string bad : {"stacks/a/.terraform/x.tf", "stacks/a/terraform.tfstate", "../outside.tf",
                                 "modules/x.tf", "stacks/immich/../../x.tf"}) {
     auto batch = *files;
@@ -281,7 +281,7 @@ BOOST_AUTO_TEST_CASE(writes_are_atomic_keep_modes_and_refuse_unsafe_paths) {
     batch.push_back(evil);
     BOOST_TEST_CONTEXT(bad) {
       BOOST_TEST(ua::terraform::write_changes(root, batch).has_value());
-      BOOST_TEST(ua::test::slurp(root / "stacks/immich/variables.tf") == before);
+      BOOST_TEST(ua::test::read_file(root / "stacks/immich/variables.tf") == before);
     }
   }
   // A symbolic link is never written through.
@@ -292,7 +292,7 @@ BOOST_AUTO_TEST_CASE(writes_are_atomic_keep_modes_and_refuse_unsafe_paths) {
   link.file = "stacks/l/main.tf";
   link.after = "image = \"x:2\"\n";
   BOOST_TEST(ua::terraform::write_changes(root, {link}).has_value());
-  BOOST_TEST(ua::test::slurp(root / "elsewhere.tf") == "image = \"x:1\"\n");
+  BOOST_TEST(ua::test::read_file(root / "elsewhere.tf") == "image = \"x:1\"\n");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

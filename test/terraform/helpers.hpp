@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "support/files.hpp"
 #include "upgrade_agent/config/upgrade_config.hpp"
 #include "upgrade_agent/core/image_ref.hpp"
 #include "upgrade_agent/terraform/locate.hpp"
@@ -37,14 +38,6 @@ inline const config::UpgradeConfig& seed_config() {
     return *load.config;
   }();
   return config;
-}
-
-// The text of a whole file of a repo on disk.
-inline std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 inline void spit(const std::filesystem::path& p, std::string_view content) {

@@ -18,7 +18,7 @@ namespace {
 std::map<std::string, std::string> snapshot(const fs::path& root) {
   std::map<std::string, std::string> out;
   for (const auto& e : fs::recursive_directory_iterator(root)) {
-    if (e.is_regular_file()) out[fs::relative(e.path(), root).generic_string()] = ua::test::slurp(e.path());
+    if (e.is_regular_file()) out[fs::relative(e.path(), root).generic_string()] = ua::test::read_file(e.path());
   }
   return out;
 }
@@ -128,14 +128,14 @@ BOOST_AUTO_TEST_CASE(editing_every_service_changes_only_version_bytes) {
     }
   }
   // Never touched: state and provider caches.
-  BOOST_TEST(ua::test::slurp(dir.path() / "stacks/vaultwarden/terraform.tfstate").find("vaultwarden/server:1.35.4") !=
+  BOOST_TEST(ua::test::read_file(dir.path() / "stacks/vaultwarden/terraform.tfstate").find("vaultwarden/server:1.35.4") !=
              std::string::npos);
-  BOOST_TEST(ua::test::slurp(dir.path() / "stacks/vaultwarden/.terraform/modules/cached/main.tf")
+  BOOST_TEST(ua::test::read_file(dir.path() / "stacks/vaultwarden/.terraform/modules/cached/main.tf")
                  .find("vaultwarden/server:1.35.4") != std::string::npos);
   // Layout kept: CRLF and missing final newlines.
-  const auto matrix = ua::test::slurp(dir.path() / "stacks/matrix/main.tf");
+  const auto matrix = ua::test::read_file(dir.path() / "stacks/matrix/main.tf");
   BOOST_TEST(matrix.find("synapse_tag   = \"v1.121.0\"\r\n") != std::string::npos);
-  const auto actual = ua::test::slurp(dir.path() / "stacks/actualbudget/main.tf");
+  const auto actual = ua::test::read_file(dir.path() / "stacks/actualbudget/main.tf");
   BOOST_TEST(actual.back() == '}');
   BOOST_TEST(actual.find("tag       = \"25.5.0\" # same release for everyone") != std::string::npos);
 }

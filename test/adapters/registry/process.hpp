@@ -22,6 +22,8 @@
 #include <thread>
 #include <vector>
 
+#include "support/files.hpp"
+
 extern char** environ;
 
 namespace ua::test {
@@ -100,13 +102,6 @@ inline bool accepts_connections(std::uint16_t port) {
   const bool ok = ::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0;
   ::close(fd);
   return ok;
-}
-
-inline std::string slurp(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 inline void spit(const std::filesystem::path& path, const std::string& text) {

@@ -63,15 +63,15 @@ class RealRegistry {
     process_ = std::make_unique<Process>("/usr/bin/docker-registry", std::vector<std::string>{"serve", config.string()}, log_);
     // The registry binds a moment after it starts; wait for it, bounded.
     for (int i = 0; i < 400 && !accepts_connections(port_); ++i) {
-      if (!process_->running()) BOOST_FAIL("docker-registry exited: " + slurp(log_));
+      if (!process_->running()) BOOST_FAIL("docker-registry exited: " + read_file(log_));
       std::this_thread::sleep_for(std::chrono::milliseconds(25));
     }
-    BOOST_REQUIRE_MESSAGE(accepts_connections(port_), "docker-registry did not listen: " + slurp(log_));
+    BOOST_REQUIRE_MESSAGE(accepts_connections(port_), "docker-registry did not listen: " + read_file(log_));
   }
 
   [[nodiscard]] std::uint16_t port() const { return port_; }
   [[nodiscard]] std::string host() const { return "127.0.0.1:" + std::to_string(port_); }
-  [[nodiscard]] std::string log() const { return slurp(log_); }
+  [[nodiscard]] std::string log() const { return read_file(log_); }
 
  private:
   std::uint16_t port_ = 0;
@@ -171,7 +171,7 @@ class RealWorld {
   void build_index(const fs::path& layout, const std::string& version) {
     single(layout, version, "amd64");
     single(layout, version, "arm64");
-    auto top = boost::json::parse(slurp(layout / "index.json")).as_object();
+    auto top = boost::json::parse(read_file(layout / "index.json")).as_object();
     boost::json::array entries;
     for (const std::string arch : {"amd64", "arm64"}) {
       for (const auto& m : top.at("manifests").as_array()) {

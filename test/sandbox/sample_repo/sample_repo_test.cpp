@@ -5,6 +5,7 @@
 #include <random>
 #include <sstream>
 
+#include "support/files.hpp"
 #include "upgrade_agent/config/upgrade_config.hpp"
 #include "upgrade_agent/sandbox/sample_repo/sample_repo.hpp"
 
@@ -12,12 +13,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using ua::test::read_file;
 
 struct TempDir {
   fs::path path;
@@ -48,11 +44,11 @@ BOOST_AUTO_TEST_SUITE(sample_repo)
 BOOST_AUTO_TEST_CASE(config_is_the_seed_file_byte_for_byte) {
   TempDir dir;
   ua::sandbox::generate_sample_repo(dir.path);
-  const auto copied = slurp(dir.path / ".claude/reference/upgrade-config.json");
+  const auto copied = read_file(dir.path / ".claude/reference/upgrade-config.json");
   BOOST_TEST(copied == std::string(ua::sandbox::seed_upgrade_config()));
   // The seed itself, when the shared folder is next to the source tree.
   if (fs::exists(UA_SHARED_DIR "/seed/upgrade-config.json")) {
-    BOOST_TEST(copied == slurp(UA_SHARED_DIR "/seed/upgrade-config.json"));
+    BOOST_TEST(copied == read_file(UA_SHARED_DIR "/seed/upgrade-config.json"));
   }
   const auto load = ua::config::load_upgrade_config(dir.path / ".claude/reference/upgrade-config.json");
   BOOST_REQUIRE(load.config.has_value());
@@ -82,13 +78,13 @@ BOOST_AUTO_TEST_CASE(layout_of_a_terragrunt_repository) {
 BOOST_AUTO_TEST_CASE(line_endings_and_final_newlines_as_declared) {
   TempDir dir;
   ua::sandbox::generate_sample_repo(dir.path);
-  const auto crlf = slurp(dir.path / "stacks/matrix/main.tf");
+  const auto crlf = read_file(dir.path / "stacks/matrix/main.tf");
   BOOST_TEST(crlf.find("\r\n") != std::string::npos);
   BOOST_TEST(crlf.find("\n") == crlf.find("\r\n") + 1);
-  const auto bare = slurp(dir.path / "stacks/chat-bridges/main.tf");
+  const auto bare = read_file(dir.path / "stacks/chat-bridges/main.tf");
   BOOST_TEST(bare.back() == '}');
   BOOST_TEST(bare.find('\r') == std::string::npos);
-  const auto tabs = slurp(dir.path / "stacks/freshrss/main.tf");
+  const auto tabs = read_file(dir.path / "stacks/freshrss/main.tf");
   BOOST_TEST(tabs.find("\timage\t= \"freshrss/freshrss:1.25.0-alpine\"") != std::string::npos);
 }
 
@@ -97,7 +93,7 @@ BOOST_AUTO_TEST_CASE(every_service_names_its_image_and_tag_in_the_repo) {
   ua::sandbox::generate_sample_repo(dir.path);
   std::string all;
   for (const auto& e : fs::recursive_directory_iterator(dir.path / "stacks")) {
-    if (e.is_regular_file()) all += slurp(e.path());
+    if (e.is_regular_file()) all += read_file(e.path());
   }
   for (const auto& s : ua::sandbox::sample_services()) {
     BOOST_TEST_CONTEXT(s.image) {
@@ -130,7 +126,7 @@ BOOST_AUTO_TEST_CASE(filler_stacks_for_benchmarks) {
   for (std::size_t i = 1; i <= 50; ++i) {
     std::string n = std::to_string(i);
     while (n.size() < 4) n.insert(n.begin(), '0');
-    if (slurp(dir.path / ("stacks/svc-" + n) / "main.tf").find("vaultwarden/server:1.35.4") != std::string::npos) {
+    if (read_file(dir.path / ("stacks/svc-" + n) / "main.tf").find("vaultwarden/server:1.35.4") != std::string::npos) {
       ++referencing;
     }
   }
