@@ -29,16 +29,16 @@ enum class ExprKind {
 
 struct TemplatePart {
   enum class Kind { literal, interpolation, directive };
-  Kind kind;
-  std::size_t begin;  // literal: the raw bytes (escapes as written); otherwise the ${ ... } span
-  std::size_t end;
-  int expr = -1;      // interpolation: the expression inside
+  Kind kind = Kind::literal;
+  std::size_t begin = 0;  // literal: the raw bytes (escapes as written); otherwise the ${ ... } span
+  std::size_t end = 0;
+  int expr = -1;  // interpolation: the expression inside
 };
 
 struct ObjectItem {
   std::string key;        // identifier or the value of a simple quoted key; empty otherwise
-  std::size_t key_begin;  // span of the key as written
-  std::size_t key_end;
+  std::size_t key_begin = 0;  // span of the key as written
+  std::size_t key_end = 0;
   int value = -1;
 };
 
