@@ -34,7 +34,7 @@ T run_expected(boost::asio::io_context& io, boost::asio::awaitable<T> work,
   boost::asio::cancellation_signal signal;
   boost::asio::co_spawn(io, detail::store(std::move(work), result),
                         boost::asio::bind_cancellation_slot(signal.slot(), [&](std::exception_ptr e) {
-                          failure = e;
+                          failure = std::move(e);
                           done = true;
                         }));
   boost::asio::steady_timer timer(io, cancel_after.value_or(std::chrono::hours(24)));
@@ -43,6 +43,7 @@ T run_expected(boost::asio::io_context& io, boost::asio::awaitable<T> work,
   });
   const auto start = std::chrono::steady_clock::now();
   io.restart();
+  // NOLINTNEXTLINE(bugprone-infinite-loop): the handlers run_one_for runs set `done`.
   while (!done) {
     io.run_one_for(std::chrono::milliseconds(20));
     if (io.stopped()) io.restart();

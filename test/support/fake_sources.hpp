@@ -60,7 +60,7 @@ class FakeChartIndex final : public ports::ChartIndex {
 };
 
 // A repository found by the config's override.
-inline ports::RepoResolution found_repo(std::string repo) {
+inline ports::RepoResolution found_repo(const std::string& repo) {
   ports::RepoResolution r;
   r.repo = repo;
   r.source = ports::RepoSource::override_config;

@@ -385,7 +385,8 @@ class FakeCluster final : public ports::Cluster {
     for (const auto& [other, suffix] : sidecars) {
       ports::ContainerStatus side = c;
       side.name = app + "-" + std::to_string(pod.containers.size());
-      side.image = other + ":" + running_tag + suffix;
+      side.image = other;
+      side.image.append(":").append(running_tag).append(suffix);
       pod.containers.push_back(side);
     }
     pods.push_back(pod);
