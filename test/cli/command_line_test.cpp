@@ -1,6 +1,6 @@
-// main registers only the command named on the line; help, a global flag
-// before the command and a misspelt command still see every command, and a
-// command registered alone still checks its own options.
+// main registers only the command named on the line: help still lists every
+// command, a global flag may come before the command, a misspelt command is bad
+// input, and a command registered alone still checks its own options.
 #include <boost/test/unit_test.hpp>
 
 #include <array>
