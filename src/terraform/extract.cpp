@@ -17,10 +17,6 @@ namespace ua::terraform::detail {
 
 namespace {
 
-bool is_tag_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
-         c == '-';
-}
 // Bytes that can continue an image name to the right of the path tail.
 bool continues_name(char c) { return is_tag_char(c) || c == '/'; }
 // Bytes that can be part of an image name to the left of the tail (a registry port included).

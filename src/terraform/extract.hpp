@@ -22,6 +22,12 @@ struct Target {
 
 Target make_target(const core::ImageRef& image, const config::UpgradeConfig* config);
 
+// A byte of a tag, or of one path segment of an image name.
+inline bool is_tag_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+         c == '-';
+}
+
 // An occurrence of the image in a composed string.
 struct WordMatch {
   std::size_t name_begin = 0;

@@ -63,14 +63,9 @@ std::string child_path(const std::string& dir, std::string_view name) {
   return dir == "." ? std::string(name) : dir + "/" + std::string(name);
 }
 
-bool is_name_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-         c == '-';
-}
-
 // The image's last path segment as a whole word: a reference names the image
-// whole once its pieces are joined, so the segment ends at a character no name
-// has (`/`, `"`, `:`, `@`, `}`, a space) on both sides. `server` of
+// whole once its pieces are joined, so the segment ends at a character no path
+// segment has (`/`, `"`, `:`, `@`, `}`, a space) on both sides. `server` of
 // vaultwarden/server is no hit in `servarr`, `server_name` or `dns-server`,
 // which spared tools/bench's real-sized tree four of its ten full stack reads.
 bool names_segment(std::string_view text, std::string_view segment) {
@@ -79,7 +74,8 @@ bool names_segment(std::string_view text, std::string_view segment) {
     if (hit == nullptr) return false;
     const auto at = static_cast<std::size_t>(static_cast<const char*>(hit) - text.data());
     const std::size_t end = at + segment.size();
-    if ((at == 0 || !is_name_char(text[at - 1])) && (end == text.size() || !is_name_char(text[end])))
+    if ((at == 0 || !detail::is_tag_char(text[at - 1])) &&
+        (end == text.size() || !detail::is_tag_char(text[end])))
       return true;
     from = at + 1;
   }
